@@ -1,0 +1,41 @@
+/** Base of every error the event log raises on purpose. */
+export class EventLogError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The stream was not at the expected version: someone else appended first. */
+export class VersionConflictError extends EventLogError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId} is at version ${actual}, expected ${expected}`, 'VERSION_CONFLICT');
+  }
+}
+
+/** Some, but not all, of the event ids of an append are already in the log, or in another stream. */
+export class IdempotencyConflictError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'IDEMPOTENCY_CONFLICT');
+  }
+}
+
+/** The append was malformed; nothing was written. */
+export class InvalidAppendError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'INVALID_APPEND');
+  }
+}
+
+export class EventLogClosedError extends EventLogError {
+  constructor() {
+    super('the event log is closed', 'CLOSED');
+  }
+}

@@ -1,0 +1,163 @@
+import pg from 'pg';
+import { EventLogClosedError } from '../errors.ts';
+import { LiveTail } from '../tail.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventLog,
+  EventSubscription,
+  NewEvent,
+  RecordedEvent,
+  SubscribeOptions,
+  VerifyResult,
+} from '../types.ts';
+import { validateAppend } from '../validation.ts';
+import { verifyChain } from '../verify.ts';
+import { appendBatch, type BatchHooks, type PendingAppend } from './append-batch.ts';
+import { CommitListener } from './listener.ts';
+import { migrate } from './migrations.ts';
+import { readAll, readHead, readStream } from './read.ts';
+
+// bigint columns (positions) as numbers: 2^53 events is far beyond any single log.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface PostgresEventLogOptions {
+  connectionString: string;
+  poolSize?: number;
+  /** Most events one group-commit transaction takes. */
+  maxBatchEvents?: number;
+  /** Safety poll of the log's end in case a notification was lost (ms). */
+  pollIntervalMs?: number;
+  now?: () => Date;
+  onError?: (error: unknown) => void;
+  hooks?: BatchHooks;
+}
+
+/** The durable log: PostgreSQL via `pg`, group commit, LISTEN/NOTIFY-woken tail. */
+export class PostgresEventLog implements EventLog {
+  readonly kind = 'postgres';
+  readonly pool: pg.Pool;
+  private readonly tail: LiveTail;
+  private readonly listener: CommitListener;
+  private queue: PendingAppend[] = [];
+  private writing: Promise<void> | null = null;
+  private closed = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => Date;
+  private readonly onError: (error: unknown) => void;
+
+  private constructor(private readonly options: PostgresEventLogOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.onError = options.onError ?? (() => {});
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'callvault',
+    });
+    this.pool.on('error', this.onError);
+    this.tail = new LiveTail(
+      { readAll: (from, limit) => this.readAll(from, limit), head: () => this.head() },
+      { onError: this.onError },
+    );
+    this.listener = new CommitListener(options.connectionString, (p) => this.tail.notify(p), this.onError);
+  }
+
+  /** Connects, applies migrations, and starts following the log. */
+  static async open(options: PostgresEventLogOptions): Promise<PostgresEventLog> {
+    const log = new PostgresEventLog(options);
+    try {
+      await migrate(log.pool);
+      await log.listener.start();
+      await log.tail.start();
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
+    const every = options.pollIntervalMs ?? 1000;
+    log.pollTimer = setInterval(() => log.tail.notify(), every);
+    log.pollTimer.unref();
+    return log;
+  }
+
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new EventLogClosedError());
+    let append: ReturnType<typeof validateAppend>;
+    try {
+      append = validateAppend(streamId, events, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ append, resolve, reject });
+      this.writing ??= this.drain().finally(() => {
+        this.writing = null;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const max = this.options.maxBatchEvents ?? 5000;
+    while (this.queue.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (
+        take < this.queue.length &&
+        (take === 0 || count + this.queue[take]!.append.events.length <= max)
+      ) {
+        count += this.queue[take]!.append.events.length;
+        take++;
+      }
+      const batch = this.queue.splice(0, take);
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+        continue;
+      }
+      let failed: unknown;
+      try {
+        await appendBatch(client, batch, this.now(), this.options.hooks);
+      } catch (error) {
+        failed = error;
+      } finally {
+        // A client whose transaction failed may be broken: drop it rather than reuse it.
+        client.release(failed ? true : undefined);
+      }
+      if (!failed) this.tail.notify();
+    }
+  }
+
+  readStream(streamId: string, fromVersion = 0): Promise<RecordedEvent[]> {
+    return readStream(this.pool, streamId, fromVersion);
+  }
+
+  readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]> {
+    return readAll(this.pool, fromPosition, limit);
+  }
+
+  async head(): Promise<number> {
+    return (await readHead(this.pool)).position;
+  }
+
+  subscribe(options: SubscribeOptions = {}): EventSubscription {
+    if (this.closed) throw new EventLogClosedError();
+    return this.tail.subscribe(options.from ?? 0, options.signal);
+  }
+
+  async verify(): Promise<VerifyResult> {
+    const head = await readHead(this.pool);
+    return verifyChain((from, limit) => this.readAll(from, limit), head);
+  }
+
+  /** Stops taking appends, lets queued ones commit, then closes every connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.writing;
+    this.tail.close();
+    await this.listener.stop();
+    await this.pool.end();
+  }
+}

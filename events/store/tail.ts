@@ -1,0 +1,197 @@
+import type { EventSubscription, RecordedEvent } from './types.ts';
+
+export interface TailSource {
+  readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]>;
+  head(): Promise<number>;
+}
+
+export interface LiveTailOptions {
+  /** Recent events kept in memory so that live subscribers share one read of each event. */
+  windowSize?: number;
+  pageSize?: number;
+  /** Called when reading the log fails; the tail retries on the next notification. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * One reader of the log's end per process, shared by every subscription. It reads each new
+ * event once and keeps a bounded window of recent events; a subscription within the window
+ * takes events from it, one further behind reads pages from the log itself. Subscriptions
+ * are pull-based, so a slow consumer holds at most one page and never makes the tail buffer.
+ */
+export class LiveTail {
+  private window: RecordedEvent[] = [];
+  private again = false;
+  private headPosition = 0;
+  private fetching: Promise<void> | null = null;
+  private waiters = new Set<() => void>();
+  private closed = false;
+  private readonly windowSize: number;
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly source: TailSource,
+    private readonly options: LiveTailOptions = {},
+  ) {
+    this.windowSize = options.windowSize ?? 10_000;
+    this.pageSize = options.pageSize ?? 500;
+  }
+
+  /** Starts at the log's current end: history is read on demand, not preloaded. */
+  async start(): Promise<void> {
+    this.headPosition = await this.source.head();
+  }
+
+  /** Last position read into the tail. */
+  get head(): number {
+    return this.headPosition;
+  }
+
+  /** The log has grown to at least `position` (or may have, when undefined). */
+  notify(position?: number): void {
+    if (this.closed) return;
+    if (position !== undefined && position <= this.headPosition) return;
+    if (this.fetching) {
+      // A commit may have landed after the running read's snapshot: read once more after it.
+      this.again = true;
+      return;
+    }
+    this.fetching = this.fetch().finally(() => {
+      this.fetching = null;
+      if (this.again) {
+        this.again = false;
+        this.notify();
+      }
+    });
+  }
+
+  private async fetch(): Promise<void> {
+    try {
+      for (;;) {
+        const page = await this.source.readAll(this.headPosition, this.pageSize);
+        if (page.length === 0 || this.closed) break;
+        if (this.windowSize > 0) {
+          this.window.push(...page);
+          if (this.window.length > this.windowSize * 2) {
+            this.window = this.window.slice(this.window.length - this.windowSize);
+          }
+        }
+        this.headPosition = page[page.length - 1]!.position;
+        this.wake();
+        if (page.length < this.pageSize) break;
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private wake(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Up to `limit` events after `position` if the window holds them, else null. */
+  fromWindow(position: number, limit: number): RecordedEvent[] | null {
+    const first = this.window[0];
+    if (!first || first.position > position + 1 || position >= this.headPosition) return null;
+    const start = position + 1 - first.position;
+    return this.window.slice(start, start + limit);
+  }
+
+  /** Resolves when the tail has read past `position`, or `cancel` is called. */
+  waitBeyond(position: number): { promise: Promise<void>; cancel: () => void } {
+    if (this.headPosition > position || this.closed) return { promise: Promise.resolve(), cancel: () => {} };
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.waiters.add(resolve);
+    return {
+      promise,
+      cancel: () => {
+        this.waiters.delete(resolve);
+        resolve();
+      },
+    };
+  }
+
+  subscribe(from: number, signal?: AbortSignal): EventSubscription {
+    return new TailSubscription(this, this.source, from, this.pageSize, signal);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+}
+
+class TailSubscription implements EventSubscription {
+  private page: RecordedEvent[] = [];
+  private index = 0;
+  private done = false;
+  private cancelWait: (() => void) | null = null;
+  position: number;
+
+  constructor(
+    private readonly tail: LiveTail,
+    private readonly source: TailSource,
+    from: number,
+    private readonly pageSize: number,
+    signal?: AbortSignal,
+  ) {
+    this.position = from;
+    if (signal) {
+      if (signal.aborted) this.close();
+      else signal.addEventListener('abort', () => this.close(), { once: true });
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<RecordedEvent>> {
+    for (;;) {
+      if (this.done || this.tail.isClosed) return this.finish();
+      const event = this.page[this.index];
+      if (event) {
+        this.index++;
+        this.position = event.position;
+        return { value: event, done: false };
+      }
+      this.index = 0;
+      this.page = [];
+      if (this.position < this.tail.head) {
+        this.page =
+          this.tail.fromWindow(this.position, this.pageSize) ??
+          (await this.source.readAll(this.position, this.pageSize));
+        continue;
+      }
+      const wait = this.tail.waitBeyond(this.position);
+      this.cancelWait = wait.cancel;
+      await wait.promise;
+      this.cancelWait = null;
+    }
+  }
+
+  async return(): Promise<IteratorResult<RecordedEvent>> {
+    this.close();
+    return this.finish();
+  }
+
+  private finish(): IteratorResult<RecordedEvent> {
+    this.done = true;
+    this.page = [];
+    return { value: undefined, done: true };
+  }
+
+  close(): void {
+    this.done = true;
+    this.cancelWait?.();
+  }
+}
