@@ -10,9 +10,11 @@ export async function verifyChain(
   readAll: (from: number, limit: number) => Promise<RecordedEvent[]>,
   head: { position: number; hash: string },
   pageSize = 5000,
+  /** Where to start: the genesis by default, or a trusted row (to check a partial export). */
+  start: { position: number; hash: string } = { position: 0, hash: GENESIS_HASH },
 ): Promise<VerifyResult> {
-  let previous = GENESIS_HASH;
-  let position = 0;
+  let previous = start.hash;
+  let position = start.position;
   let count = 0;
   for (;;) {
     const page = await readAll(position, pageSize);
