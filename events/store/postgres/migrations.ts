@@ -41,6 +41,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION cv_events_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'one-time keys',
+    sql: `
+      -- Short-lived single-use keys (sign-in challenges, call-token nonces): not domain facts,
+      -- so they live beside the log, and expired rows are deleted.
+      CREATE TABLE cv_one_time (
+        key        text        PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX cv_one_time_expiry ON cv_one_time (expires_at);
+    `,
+  },
 ];
 
 export async function migrate(pool: pg.Pool): Promise<number[]> {

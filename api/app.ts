@@ -1,0 +1,227 @@
+import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type WebSocket } from 'uWebSockets.js';
+import { randomUUID } from 'node:crypto';
+import { openEventLog } from '../events/store/open.ts';
+import { PostgresEventLog } from '../events/store/postgres/index.ts';
+import type { EventLog } from '../events/store/types.ts';
+import type { Services } from '../schema/context.ts';
+import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './auth/one-time.ts';
+import { IdentityCommands } from './commands/identity.ts';
+import type { Config } from './config.ts';
+import { FeedHub } from './feed.ts';
+import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
+import { iceReport } from './http/ice.ts';
+import { respondAsync, sendJson } from './http/respond.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { ReadModels } from './read-models.ts';
+import { GraphQLSockets } from './ws.ts';
+
+export interface AppOptions {
+  log?: EventLog;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface App {
+  uws: TemplatedApp;
+  log: EventLog;
+  services: Services;
+  sockets: GraphQLSockets;
+  logger: Logger;
+  /** Listens on `port` (0 = any free port); resolves to the port taken. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, closes sockets, lets queued appends commit, closes the log. */
+  close(): Promise<void>;
+}
+
+const text = (ab: ArrayBuffer) => Buffer.from(ab).toString();
+
+/**
+ * `listen(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb)`: without the flag uWS shares a taken
+ * port silently (SO_REUSEPORT). The typings of this build lack the four-argument form.
+ */
+const EXCLUSIVE = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
+function listenExclusive(
+  app: TemplatedApp,
+  host: string,
+  port: number,
+  cb: (socket: uWS.us_listen_socket | false) => void,
+): void {
+  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void)(
+    host,
+    port,
+    EXCLUSIVE,
+    cb,
+  );
+}
+
+/** Builds the whole server on one uWS app. It does not listen: main.ts (or a test) does. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  if (!('LIBUS_LISTEN_EXCLUSIVE_PORT' in uWS)) {
+    throw new Error(
+      'uWebSockets.js loaded its slow JavaScript fallback, not the native build: refusing to start',
+    );
+  }
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? (() => new Date());
+  const metrics = createMetrics();
+  const onError = (err: unknown) => logger.error({ err }, 'event log error');
+  const log = options.log ?? (await openEventLog({ databaseUrl: config.databaseUrl, onError }));
+  const oneTime: OneTimeStore =
+    log instanceof PostgresEventLog ? new PostgresOneTimeStore(log.pool) : new InMemoryOneTimeStore();
+
+  const readModels = new ReadModels(log, onError);
+  await readModels.start();
+  const feed = new FeedHub(log, onError);
+  await feed.start();
+  const identity = new IdentityCommands({
+    log,
+    oneTime,
+    readModels,
+    now,
+    sessionTtlMs: config.sessionTtlHours * 3600 * 1000,
+  });
+  const services: Services = {
+    identity,
+    feed,
+    mode: log.kind,
+    version: config.version,
+    limits: {
+      authByIp: new RateLimiter(config.authRate.burst, config.authRate.perMinute / 60),
+      // Sign-ins for one identity, from anywhere: half the per-IP rate.
+      authByIdentity: new RateLimiter(
+        Math.max(1, config.authRate.burst >> 1),
+        config.authRate.perMinute / 120,
+      ),
+    },
+  };
+  const yoga = createGraphQL({ config, services, logger, metrics });
+
+  const clientIp = (forwarded: string | undefined, remote: () => string) =>
+    config.trustProxy && forwarded ? forwarded.split(',')[0]!.trim() : remote();
+  const originAllowed = (origin: string | undefined, host: string | undefined) => {
+    if (!origin) return true; // not a browser
+    if (config.allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  };
+  const sockets = new GraphQLSockets(yoga, identity, {
+    logger,
+    metrics,
+    originAllowed,
+    clientIp: (headers, ws: WebSocket<unknown>) =>
+      clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
+  });
+  readModels.onEvent((e) => {
+    if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
+  });
+
+  const sweeper = setInterval(() => {
+    oneTime.sweep(now()).catch(onError);
+    services.limits.authByIp.sweep();
+    services.limits.authByIdentity.sweep();
+  }, 60_000);
+  sweeper.unref();
+
+  const graphqlRoute = (res: HttpResponse, req: HttpRequest) => {
+    const method = req.getMethod();
+    if (method === 'post') {
+      const length = req.getHeader('content-length');
+      if (!length) {
+        sendJson(res, '411 Length Required', { errors: [{ message: 'POST needs a Content-Length' }] });
+        return;
+      }
+      if (Number(length) > GRAPHQL_LIMITS.payload) {
+        sendJson(res, '413 Payload Too Large', {
+          errors: [
+            {
+              message: `request body over ${GRAPHQL_LIMITS.payload} bytes`,
+              extensions: { code: 'PAYLOAD_TOO_LARGE' },
+            },
+          ],
+        });
+        return;
+      }
+    }
+    const ip = clientIp(req.getHeader('x-forwarded-for') || undefined, () =>
+      text(res.getRemoteAddressAsText()),
+    );
+    const requestId = req.getHeader('x-request-id').slice(0, 100) || randomUUID();
+    yoga(res, req, { ip, requestId });
+  };
+
+  const uws = uWS
+    .App()
+    .ws('/graphql', sockets.behavior)
+    .any('/graphql', graphqlRoute)
+    .get('/api/health', (res) => {
+      respondAsync(res, async () => {
+        const head = await log.head();
+        return {
+          status: '200 OK',
+          body: {
+            ok: readModels.failure === null,
+            timestamp: Date.now(),
+            mode: log.kind,
+            version: config.version,
+            position: readModels.position,
+            lag: Math.max(0, head - readModels.position),
+            connections: sockets.size,
+          },
+        };
+      });
+    })
+    .get('/api/ice-verify', (res) => {
+      const report = iceReport(config);
+      sendJson(res, report.status === 'ok' ? '200 OK' : '503 Service Unavailable', report);
+    })
+    .get('/metrics', (res) => {
+      respondAsync(res, async () => ({
+        status: '200 OK',
+        body: await metrics.registry.metrics(),
+        type: metrics.registry.contentType,
+      }));
+    })
+    .any('/*', (res) => {
+      sendJson(res, '404 Not Found', { error: 'not found' });
+    });
+
+  let listenSocket: uWS.us_listen_socket | null = null;
+  let closing: Promise<void> | null = null;
+  return {
+    uws,
+    log,
+    services,
+    sockets,
+    logger,
+    listen(port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        listenExclusive(uws, host, port, (socket) => {
+          if (!socket) {
+            reject(new Error(`cannot listen on ${host}:${port} (in use, or not permitted)`));
+            return;
+          }
+          listenSocket = socket;
+          resolve(uWS.us_socket_local_port(socket));
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+        listenSocket = null;
+        sockets.closeAll();
+        clearInterval(sweeper);
+        await feed.stop();
+        await readModels.stop();
+        await log.close();
+        (uws as TemplatedApp & { close(): void }).close();
+      })();
+      return closing;
+    },
+  };
+}

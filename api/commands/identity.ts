@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { addressOf, addressProblem } from '../../events/identity/address.ts';
+import { identityDecider } from '../../events/identity/decider.ts';
+import { identityStream } from '../../events/identity/events.ts';
+import { ed25519PublicKey, verifyEd25519 } from '../../events/identity/keys.ts';
+import type { IdentityView, SessionView } from '../../events/identity/projections.ts';
+import { handleCommand } from '../../events/shared/decider.ts';
+import { DomainError } from '../../events/shared/errors.ts';
+import type { EventLog, EventMetadata } from '../../events/store/types.ts';
+import type { OneTimeStore } from '../auth/one-time.ts';
+import {
+  authMessage,
+  CHALLENGE_FORMAT,
+  CHALLENGE_TTL_MS,
+  hashToken,
+  newChallenge,
+  newSessionToken,
+} from '../auth/protocol.ts';
+import type { ReadModels } from '../read-models.ts';
+
+export interface Viewer {
+  address: string;
+  sessionId: string;
+}
+
+export interface AuthResult {
+  token: string;
+  sessionId: string;
+  expiresAt: number;
+  identity: IdentityView;
+}
+
+interface Deps {
+  log: EventLog;
+  oneTime: OneTimeStore;
+  readModels: ReadModels;
+  now: () => Date;
+  sessionTtlMs: number;
+}
+
+/** Command handlers for identities and sessions: validate, decide, append, wait for the read model. */
+export class IdentityCommands {
+  constructor(private readonly deps: Deps) {}
+
+  async requestChallenge(): Promise<{ challenge: string; expiresAt: number }> {
+    const challenge = newChallenge();
+    const expiresAt = this.deps.now().getTime() + CHALLENGE_TTL_MS;
+    await this.deps.oneTime.issue(`challenge:${challenge}`, new Date(expiresAt));
+    return { challenge, expiresAt };
+  }
+
+  /** Checks the signature first, then takes the challenge: a bad signature does not burn it. */
+  private async useChallenge(challenge: unknown, verified: () => boolean): Promise<void> {
+    if (typeof challenge !== 'string' || !CHALLENGE_FORMAT.test(challenge)) {
+      throw new DomainError('CHALLENGE_INVALID', 'malformed challenge');
+    }
+    if (!verified())
+      throw new DomainError('SIGNATURE_INVALID', 'the signature does not match the key and challenge');
+    if (!(await this.deps.oneTime.consume(`challenge:${challenge}`, this.deps.now()))) {
+      throw new DomainError('CHALLENGE_INVALID', 'the challenge is unknown, expired or already used');
+    }
+  }
+
+  async register(
+    input: {
+      publicKey: string;
+      displayName: string;
+      challenge: string;
+      signature: string;
+      device?: string | null;
+    },
+    metadata: EventMetadata,
+  ): Promise<AuthResult> {
+    const key = ed25519PublicKey(input.publicKey);
+    if (!key) throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
+    const address = addressOf(Buffer.from(input.publicKey, 'base64url'));
+    if (this.deps.readModels.directory.state.identities.has(address)) {
+      throw new DomainError('CONFLICT', 'this key is already registered: sign in instead');
+    }
+    await this.useChallenge(input.challenge, () =>
+      verifyEd25519(key, authMessage('register', input.challenge, address), input.signature),
+    );
+    const { token, session } = this.newSession(input.device);
+    const { append } = await handleCommand(
+      this.deps.log,
+      identityStream(address),
+      identityDecider,
+      { type: 'Register', address, publicKey: input.publicKey, displayName: input.displayName, session },
+      { ...metadata, actor: address },
+    );
+    return this.sessionResult(address, token, session, append!.lastPosition);
+  }
+
+  async signIn(
+    input: { address: string; challenge: string; signature: string; device?: string | null },
+    metadata: EventMetadata,
+  ): Promise<AuthResult> {
+    const problem = addressProblem(input.address);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    const identity = await this.identity(input.address);
+    if (!identity) throw new DomainError('NOT_FOUND', 'no identity has this address');
+    const key = ed25519PublicKey(identity.publicKey)!;
+    await this.useChallenge(input.challenge, () =>
+      verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
+    );
+    return this.startSession(input.address, input.device, { ...metadata, actor: input.address });
+  }
+
+  private newSession(device: string | null | undefined) {
+    const token = newSessionToken();
+    const session = {
+      sessionId: randomUUID(),
+      tokenHash: hashToken(token),
+      expiresAt: this.deps.now().getTime() + this.deps.sessionTtlMs,
+      device: (device ?? 'unknown').slice(0, 100),
+    };
+    return { token, session };
+  }
+
+  private async sessionResult(
+    address: string,
+    token: string,
+    session: { sessionId: string; expiresAt: number },
+    position: number,
+  ): Promise<AuthResult> {
+    await this.deps.readModels.waitFor(position);
+    const identity = this.deps.readModels.directory.state.identities.get(address)!;
+    return { token, sessionId: session.sessionId, expiresAt: session.expiresAt, identity };
+  }
+
+  private async startSession(address: string, device: string | null | undefined, metadata: EventMetadata) {
+    const { token, session } = this.newSession(device);
+    const { append } = await handleCommand(
+      this.deps.log,
+      identityStream(address),
+      identityDecider,
+      { type: 'StartSession', ...session },
+      metadata,
+    );
+    return this.sessionResult(address, token, session, append!.lastPosition);
+  }
+
+  async signOut(viewer: Viewer, metadata: EventMetadata): Promise<boolean> {
+    const { append } = await handleCommand(
+      this.deps.log,
+      identityStream(viewer.address),
+      identityDecider,
+      { type: 'EndSession', sessionId: viewer.sessionId, reason: 'signed_out' },
+      { ...metadata, actor: viewer.address },
+    );
+    if (append) await this.deps.readModels.waitFor(append.lastPosition);
+    return true;
+  }
+
+  async changeDisplayName(
+    viewer: Viewer,
+    displayName: string,
+    metadata: EventMetadata,
+  ): Promise<IdentityView> {
+    const { append } = await handleCommand(
+      this.deps.log,
+      identityStream(viewer.address),
+      identityDecider,
+      { type: 'ChangeDisplayName', displayName },
+      { ...metadata, actor: viewer.address },
+    );
+    if (append) await this.deps.readModels.waitFor(append.lastPosition);
+    return this.deps.readModels.directory.state.identities.get(viewer.address)!;
+  }
+
+  /** An identity by address; catches up with the log once if this node has not seen it yet. */
+  async identity(address: string): Promise<IdentityView | null> {
+    const known = this.deps.readModels.directory.state.identities.get(address);
+    if (known) return known;
+    await this.deps.readModels.sync();
+    return this.deps.readModels.directory.state.identities.get(address) ?? null;
+  }
+
+  /** The live session a bearer token stands for, or null. */
+  async authenticate(token: string): Promise<Viewer | null> {
+    if (!token.startsWith('cvs_') || token.length > 100) return null;
+    const hash = hashToken(token);
+    let session = this.deps.readModels.directory.state.sessions.get(hash);
+    if (!session) {
+      // Signed in on another node a moment ago? Catch up once before saying no.
+      await this.deps.readModels.sync();
+      session = this.deps.readModels.directory.state.sessions.get(hash);
+    }
+    return session && this.isLive(session)
+      ? { address: session.address, sessionId: session.sessionId }
+      : null;
+  }
+
+  /** Re-checked at each use: a session may end or expire while a socket stays open. */
+  isLive(session: SessionView | undefined): boolean {
+    return !!session && session.endedAt === null && session.expiresAt > this.deps.now().getTime();
+  }
+
+  isViewerLive(viewer: Viewer): boolean {
+    return this.isLive(this.deps.readModels.directory.state.sessionsById.get(viewer.sessionId));
+  }
+}

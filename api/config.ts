@@ -1,0 +1,177 @@
+/**
+ * Every setting, read and checked in one place at start-up. A bad value stops the process
+ * with a message naming the variable; the README's configuration table mirrors this file.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  production: boolean;
+  databaseUrl: string | undefined;
+  turn: {
+    mode: 'custom' | 'rest' | 'off';
+    urls: string[];
+    username: string | undefined;
+    credential: string | undefined;
+    secret: string | undefined;
+    ttlSeconds: number;
+    freeTier: boolean;
+  };
+  stunUrls: string[];
+  vapid: { publicKey: string; privateKey: string; subject: string } | null;
+  trustProxy: boolean;
+  allowedOrigins: string[];
+  adminToken: string | undefined;
+  graphiql: boolean;
+  logLevel: string;
+  sessionTtlHours: number;
+  /** Register/sign-in/challenge requests per client IP: burst, then per minute. */
+  authRate: { burst: number; perMinute: number };
+  graphqlLimits: { depth: number; cost: number };
+  version: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = env[name]?.trim();
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${v}"`);
+  }
+  return n;
+}
+
+function urls(env: Env, name: string, schemes: string[]): string[] {
+  const out = list(env[name]);
+  for (const u of out) {
+    if (!schemes.some((s) => u.startsWith(`${s}:`)) || !/^[a-z]+:[^\s]+$/.test(u)) {
+      throw new ConfigError(name, `"${u}" is not a ${schemes.join('/')}: URL`);
+    }
+  }
+  return out;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
+  const nodeEnvRaw = env.NODE_ENV?.trim() || 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', `expected development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+  }
+
+  const turnUrls = urls(env, 'TURN_URLS', ['turn', 'turns']);
+  const modeRaw = env.TURN_MODE?.trim().toLowerCase() || (turnUrls.length > 0 ? 'custom' : 'off');
+  if (!['custom', 'rest', 'off'].includes(modeRaw)) {
+    throw new ConfigError('TURN_MODE', `expected custom, rest or off, got "${env.TURN_MODE}"`);
+  }
+  const mode = modeRaw as Config['turn']['mode'];
+  const secret = env.TURN_SECRET || undefined;
+  if (mode === 'rest' && !secret)
+    throw new ConfigError('TURN_SECRET', 'TURN_MODE=rest needs the shared secret');
+
+  const vapidPublic = env.VAPID_PUBLIC_KEY?.trim();
+  const vapidPrivate = env.VAPID_PRIVATE_KEY?.trim();
+  if (Boolean(vapidPublic) !== Boolean(vapidPrivate)) {
+    throw new ConfigError(
+      vapidPublic ? 'VAPID_PRIVATE_KEY' : 'VAPID_PUBLIC_KEY',
+      'set both VAPID keys or neither',
+    );
+  }
+  if (vapidPublic && !BASE64URL.test(vapidPublic))
+    throw new ConfigError('VAPID_PUBLIC_KEY', 'expected base64url');
+  if (vapidPrivate && !BASE64URL.test(vapidPrivate))
+    throw new ConfigError('VAPID_PRIVATE_KEY', 'expected base64url');
+
+  const allowedOrigins = list(env.ALLOWED_ORIGINS);
+  for (const o of allowedOrigins) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+    } catch {}
+    if (!ok) throw new ConfigError('ALLOWED_ORIGINS', `"${o}" is not an origin like https://example.com`);
+  }
+
+  const adminToken = env.ADMIN_TOKEN || undefined;
+  if (adminToken && adminToken.length < 24)
+    throw new ConfigError('ADMIN_TOKEN', 'use at least 24 characters');
+
+  const logLevel = env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
+  }
+
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    nodeEnv,
+    production,
+    databaseUrl,
+    turn: {
+      mode,
+      urls: turnUrls,
+      username: env.TURN_USERNAME || undefined,
+      credential: env.TURN_CREDENTIAL || undefined,
+      secret,
+      ttlSeconds: int(env, 'TURN_TTL', 3600, 60, 7 * 24 * 3600),
+      freeTier: bool(env, 'TURN_FREE_TIER', !databaseUrl),
+    },
+    stunUrls: urls(env, 'STUN_URLS', ['stun', 'stuns']),
+    vapid:
+      vapidPublic && vapidPrivate
+        ? {
+            publicKey: vapidPublic,
+            privateKey: vapidPrivate,
+            subject: env.VAPID_SUBJECT || 'mailto:admin@localhost',
+          }
+        : null,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    allowedOrigins,
+    adminToken,
+    graphiql: bool(env, 'GRAPHIQL', !production),
+    logLevel,
+    sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),
+    authRate: {
+      burst: int(env, 'AUTH_RATE_BURST', 20, 1, 1_000_000),
+      perMinute: int(env, 'AUTH_RATE_PER_MINUTE', 20, 1, 1_000_000),
+    },
+    graphqlLimits: {
+      depth: int(env, 'GRAPHQL_MAX_DEPTH', 15, 2, 100),
+      cost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+    },
+    version,
+  };
+}

@@ -1,0 +1,173 @@
+import { audienceOf } from '../events/feed/audience.ts';
+import type { EventLog, RecordedEvent } from '../events/store/types.ts';
+
+/** Most live events a feed subscriber may have queued before it falls back to reading the log. */
+const QUEUE_LIMIT = 256;
+const PAGE = 500;
+
+/**
+ * Routes the log to per-identity feeds. One loop per node reads the log's end and hands each
+ * event to the subscribers of the identities it concerns, so the cost of an event does not
+ * grow with the number of connections. A subscriber first catches up from its position by
+ * reading the log, then takes live events; a subscriber that falls behind drops its queue
+ * and catches up from the log again. Either way it sees each of its events once, in order.
+ */
+export class FeedHub {
+  private readonly subscribers = new Map<string, Set<FeedSubscription>>();
+  private routed = 0;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  get position(): number {
+    return this.routed;
+  }
+
+  async start(): Promise<void> {
+    this.routed = await this.log.head();
+    const sub = this.log.subscribe({ from: this.routed, signal: this.abort.signal });
+    this.loop = (async () => {
+      try {
+        for await (const event of sub) {
+          this.routed = event.position;
+          for (const address of audienceOf(event)) {
+            const subs = this.subscribers.get(address);
+            if (subs) for (const s of subs) s.push(event);
+          }
+        }
+      } catch (error) {
+        this.onError(error);
+      }
+    })();
+  }
+
+  /** A feed of one identity's events after `after`. */
+  open(address: string, after: number): FeedSubscription {
+    const sub = new FeedSubscription(this, this.log, address, after);
+    let set = this.subscribers.get(address);
+    if (!set) {
+      set = new Set();
+      this.subscribers.set(address, set);
+    }
+    set.add(sub);
+    return sub;
+  }
+
+  /** @internal */
+  remove(sub: FeedSubscription): void {
+    const set = this.subscribers.get(sub.address);
+    if (!set) return;
+    set.delete(sub);
+    if (set.size === 0) this.subscribers.delete(sub.address);
+  }
+
+  get subscriberCount(): number {
+    let n = 0;
+    for (const s of this.subscribers.values()) n += s.size;
+    return n;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    for (const set of this.subscribers.values()) for (const s of set) s.close();
+  }
+}
+
+export class FeedSubscription implements AsyncIterableIterator<RecordedEvent> {
+  private queue: RecordedEvent[] = [];
+  private behind = true;
+  private closed = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly hub: FeedHub,
+    private readonly log: EventLog,
+    readonly address: string,
+    /** Last position delivered (or skipped as not ours). */
+    public position: number,
+  ) {}
+
+  /** @internal called by the hub for each live event of this identity. */
+  push(event: RecordedEvent): void {
+    if (this.closed || this.behind) return;
+    if (this.queue.length >= QUEUE_LIMIT) {
+      // Too slow to keep up live: forget the queue, the log still has everything.
+      this.queue = [];
+      this.behind = true;
+    } else {
+      this.queue.push(event);
+    }
+    this.wake?.();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<RecordedEvent>> {
+    for (;;) {
+      if (this.closed) return { value: undefined, done: true };
+      if (this.behind) {
+        const event = await this.catchUp();
+        if (event) return this.deliver(event);
+        continue;
+      }
+      const event = this.queue.shift();
+      if (event) {
+        if (event.position <= this.position) continue; // already seen while catching up
+        return this.deliver(event);
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = null;
+    }
+  }
+
+  private deliver(event: RecordedEvent): IteratorResult<RecordedEvent> {
+    this.position = event.position;
+    return { value: event, done: false };
+  }
+
+  /**
+   * Reads the log after `position` for this identity's next event. When the read reaches the
+   * hub's routed position the subscriber goes live: events after it arrive by `push`, and
+   * the `position` check in `next` drops any the read already returned.
+   */
+  private async catchUp(): Promise<RecordedEvent | null> {
+    for (;;) {
+      const target = this.hub.position;
+      if (this.position >= target) {
+        this.behind = false;
+        return null;
+      }
+      const page = await this.log.readAll(this.position, Math.min(PAGE, target - this.position));
+      if (this.closed) return null;
+      for (const e of page) {
+        if (audienceOf(e).includes(this.address)) return e;
+        this.position = e.position;
+      }
+      if (page.length === 0) {
+        this.behind = false;
+        return null;
+      }
+    }
+  }
+
+  async return(): Promise<IteratorResult<RecordedEvent>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.hub.remove(this);
+    this.wake?.();
+  }
+}

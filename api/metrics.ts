@@ -1,0 +1,39 @@
+import client from 'prom-client';
+
+/** Prometheus metrics, one registry per app instance (tests build several apps in one process). */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    connections: new client.Gauge({
+      name: 'callvault_websocket_connections',
+      help: 'Open graphql-ws connections',
+      registers: [registry],
+    }),
+    operations: new client.Counter({
+      name: 'callvault_graphql_operations_total',
+      help: 'GraphQL operations by name, kind and outcome',
+      labelNames: ['operation', 'kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    appendSeconds: new client.Histogram({
+      name: 'callvault_event_append_seconds',
+      help: 'Time to append events to the log (command handling included)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    subscriptionLagSeconds: new client.Histogram({
+      name: 'callvault_subscription_lag_seconds',
+      help: 'Time from an event being recorded to its delivery to a subscriber',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    projectionPosition: new client.Gauge({
+      name: 'callvault_projection_position',
+      help: 'Last log position folded into the read models',
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,171 @@
+import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import { randomUUID } from 'node:crypto';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
+import type { IdentityCommands, Viewer } from './commands/identity.ts';
+import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+interface ConnectionState {
+  viewer?: Viewer;
+  ip?: string;
+}
+
+type EnvelopedRoot = {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+};
+
+/**
+ * graphql-ws (`graphql-transport-ws` only) on uWS, running every operation through Yoga's
+ * envelop so the same plugins (limits, metrics, error masking) apply as over HTTP.
+ * Authentication: a session token in the connection_init payload (`{ token }`), checked
+ * again at every subscribe. Sockets are indexed by session so that signing out closes them.
+ */
+export class GraphQLSockets {
+  private readonly bySession = new Map<string, Set<WebSocket<unknown>>>();
+  private readonly all = new Set<WebSocket<unknown>>();
+  readonly behavior: WebSocketBehavior<unknown>;
+
+  constructor(
+    yoga: Yoga,
+    private readonly identity: IdentityCommands,
+    options: {
+      logger: Logger;
+      metrics: Metrics;
+      originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+      clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
+      keepAliveMs?: number;
+    },
+  ) {
+    const { metrics, logger } = options;
+    const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
+    const behavior = makeBehavior<{ token?: unknown }>(
+      {
+        onConnect: async (ctx) => {
+          const token = ctx.connectionParams?.token;
+          const viewer = typeof token === 'string' ? await this.identity.authenticate(token) : null;
+          if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+          const s = state(ctx.extra);
+          s.viewer = viewer;
+          s.ip = options.clientIp(
+            ctx.extra.persistedRequest.headers as Record<string, string>,
+            ctx.extra.socket,
+          );
+          let set = this.bySession.get(viewer.sessionId);
+          if (!set) {
+            set = new Set();
+            this.bySession.set(viewer.sessionId, set);
+          }
+          set.add(ctx.extra.socket);
+          // The session may have ended between the check and the registration.
+          if (!this.identity.isViewerLive(viewer)) return false;
+          return true;
+        },
+        onSubscribe: async (ctx, _id, payload) => {
+          const s = state(ctx.extra);
+          if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
+            this.end(ctx.extra.socket, CloseCode.Forbidden, 'session ended');
+            return [
+              new GraphQLError('the session has ended: sign in again', {
+                extensions: { code: 'UNAUTHENTICATED' },
+              }),
+            ];
+          }
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ws: { viewer: s.viewer },
+            ip: s.ip ?? '',
+            requestId: randomUUID(),
+            params: payload,
+          } as never);
+          let document: ReturnType<typeof parse>;
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [error as never];
+          }
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+          const args: ExecutionArgs & { rootValue: EnvelopedRoot } = {
+            schema,
+            operationName: payload.operationName ?? null,
+            document,
+            variableValues: payload.variables ?? null,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          return args;
+        },
+        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+        onClose: (ctx) => {
+          const viewer = state(ctx.extra).viewer;
+          if (viewer) this.forget(viewer.sessionId, ctx.extra.socket);
+        },
+      },
+      {
+        maxPayloadLength: GRAPHQL_LIMITS.payload,
+        idleTimeout: 60,
+        // A consumer that cannot take what it is sent is closed rather than buffered for.
+        maxBackpressure: 1024 * 1024,
+        closeOnBackpressureLimit: 1,
+        open: (ws) => {
+          this.all.add(ws);
+          metrics.connections.inc();
+        },
+        close: (ws) => {
+          this.all.delete(ws);
+          metrics.connections.dec();
+        },
+      },
+      options.keepAliveMs ?? 12_000,
+    );
+    const upgrade = behavior.upgrade!;
+    behavior.upgrade = (res, req, context) => {
+      // Browsers let any page open a WebSocket to any host: only allowed origins may.
+      if (!options.originAllowed(req.getHeader('origin') || undefined, req.getHeader('host') || undefined)) {
+        logger.warn({ origin: req.getHeader('origin') }, 'websocket origin refused');
+        res.writeStatus('403 Forbidden').end('origin not allowed');
+        return;
+      }
+      upgrade(res, req, context);
+    };
+    this.behavior = behavior;
+  }
+
+  private forget(sessionId: string, socket: WebSocket<unknown>): void {
+    const set = this.bySession.get(sessionId);
+    if (!set) return;
+    set.delete(socket);
+    if (set.size === 0) this.bySession.delete(sessionId);
+  }
+
+  /**
+   * Closes a socket after the current handler returns (graphql-ws may still be using it),
+   * and only if it is still open: a closed uWS socket throws on any use.
+   */
+  private end(socket: WebSocket<unknown>, code: number, reason: string): void {
+    setImmediate(() => {
+      if (this.all.has(socket)) socket.end(code, reason);
+    });
+  }
+
+  /** Closes every socket of a session (it was signed out, here or on another node). */
+  closeSession(sessionId: string): void {
+    const set = this.bySession.get(sessionId);
+    if (!set) return;
+    this.bySession.delete(sessionId);
+    for (const socket of set) this.end(socket, CloseCode.Forbidden, 'session ended');
+  }
+
+  /** Graceful shutdown: tell every client to reconnect (elsewhere). */
+  closeAll(): void {
+    for (const socket of [...this.all]) socket.end(1001, 'server shutting down');
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+}

@@ -1,0 +1,26 @@
+import type { IdentityCommands, Viewer } from '../api/commands/identity.ts';
+import type { FeedHub } from '../api/feed.ts';
+import type { RateLimiter } from '../api/rate-limit.ts';
+import type { EventMetadata } from '../events/store/types.ts';
+
+/** What resolvers can reach: command handlers and read models, never a database. */
+export interface Services {
+  identity: IdentityCommands;
+  feed: FeedHub;
+  mode: 'memory' | 'postgres';
+  version: string;
+  limits: { authByIp: RateLimiter; authByIdentity: RateLimiter };
+}
+
+export interface GraphQLContext {
+  services: Services;
+  viewer: Viewer | null;
+  requestId: string;
+  ip: string;
+}
+
+/** Event metadata for anything this request appends. */
+export const requestMetadata = (ctx: GraphQLContext): EventMetadata => ({
+  correlationId: ctx.requestId,
+  ...(ctx.viewer ? { actor: ctx.viewer.address } : {}),
+});

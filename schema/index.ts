@@ -1,0 +1,7 @@
+import { builder } from './builder.ts';
+import './types/auth.ts';
+import './types/feed.ts';
+import './types/identity.ts';
+import './types/server.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

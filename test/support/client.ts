@@ -1,0 +1,135 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { addressOf } from '../../events/identity/address.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** POST /graphql over real HTTP. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as GraphQLResponse<T>;
+  return { ...body, status: res.status };
+}
+
+export const codeOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
+
+/** A keypair as a browser would make it, with the address derived from it. */
+export class TestIdentity {
+  readonly privateKey: KeyObject;
+  readonly publicKey: string;
+  readonly address: string;
+  token = '';
+  sessionId = '';
+
+  constructor(readonly displayName = 'Tester') {
+    const pair = generateKeyPairSync('ed25519');
+    this.privateKey = pair.privateKey;
+    this.publicKey = pair.publicKey.export({ format: 'jwk' }).x as string;
+    this.address = addressOf(Buffer.from(this.publicKey, 'base64url'));
+  }
+
+  sign(message: string): string {
+    return sign(null, Buffer.from(message, 'utf8'), this.privateKey).toString('base64url');
+  }
+
+  authMessage(purpose: 'register' | 'sign-in', challenge: string): string {
+    return `callvault-auth-v1\n${purpose}\n${challenge}\n${this.address}`;
+  }
+}
+
+export async function challenge(url: string): Promise<string> {
+  const r = await gql<{ requestChallenge: { challenge: string } }>(
+    url,
+    'mutation { requestChallenge { challenge } }',
+  );
+  if (!r.data) throw new Error(`no challenge: ${JSON.stringify(r.errors)}`);
+  return r.data.requestChallenge.challenge;
+}
+
+export const REGISTER = `mutation Register($input: RegisterInput!) {
+  register(input: $input) { token sessionId expiresAt identity { address displayName publicKey } }
+}`;
+export const SIGN_IN = `mutation SignIn($input: SignInInput!) {
+  signIn(input: $input) { token sessionId identity { address displayName } }
+}`;
+
+export async function register(url: string, name = 'Tester'): Promise<TestIdentity> {
+  const id = new TestIdentity(name);
+  const c = await challenge(url);
+  const r = await gql(url, REGISTER, {
+    input: {
+      publicKey: id.publicKey,
+      displayName: name,
+      challenge: c,
+      signature: id.sign(id.authMessage('register', c)),
+    },
+  });
+  if (!r.data) throw new Error(`register failed: ${JSON.stringify(r.errors)}`);
+  id.token = r.data.register.token;
+  id.sessionId = r.data.register.sessionId;
+  return id;
+}
+
+export interface WsClient {
+  client: Client;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A graphql-ws client (protocol graphql-transport-ws) over a real WebSocket. */
+export function wsClient(
+  wsUrl: string,
+  token: string | undefined,
+  options: { origin?: string } = {},
+): WsClient {
+  let resolveClosed!: (v: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((r) => {
+    resolveClosed = r;
+  });
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, options.origin ? { origin: options.origin } : {});
+      }
+    },
+    connectionParams: token === undefined ? {} : { token },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => {}, // the tests read `closed` instead
+    on: {
+      closed: (event) => {
+        const e = event as { code: number; reason: string };
+        resolveClosed({ code: e.code, reason: String(e.reason) });
+      },
+    },
+  });
+  return { client, closed };
+}
+
+/** Subscribes and hands back an iterator plus a way to stop. */
+export function subscribe<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
+  return client.iterate<T>({ query, variables });
+}
