@@ -147,6 +147,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         return;
       }
     }
+    if (method === 'options') {
+      // Yoga's preflight response carries Content-Length: 0 and uWS adds its own: a response
+      // with two is refused by strict clients (Node's fetch), so drop Yoga's.
+      const writeHeader = res.writeHeader.bind(res);
+      res.writeHeader = (key, value) =>
+        String(key).toLowerCase() === 'content-length' ? res : writeHeader(key, value);
+    }
     const ip = clientIp(req.getHeader('x-forwarded-for') || undefined, () =>
       text(res.getRemoteAddressAsText()),
     );

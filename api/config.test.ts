@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+const fails = (env: Record<string, string>, variable: string) =>
+  assert.throws(
+    () => loadConfig(env),
+    (e: unknown) =>
+      e instanceof ConfigError && e.variable === variable && e.message.startsWith(`${variable}:`),
+    `${JSON.stringify(env)} should fail on ${variable}`,
+  );
+
+describe('configuration', () => {
+  it('should run with nothing set: demo mode on port 3000, GraphiQL on', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.graphiql, true);
+    assert.equal(c.turn.mode, 'off');
+    assert.equal(c.turn.freeTier, true, 'demo mode gives everyone TURN');
+  });
+
+  it("should read the deployed app's variables with their meanings", () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@db:5432/callvault',
+      TURN_MODE: 'custom',
+      TURN_URLS: 'turn:callvs.com:3478,turn:callvs.com:3478?transport=tcp',
+      TURN_USERNAME: 'user',
+      TURN_CREDENTIAL: 'pw',
+      STUN_URLS: 'stun:callvs.com:3478, stun:stun.l.google.com:19302',
+      VAPID_PUBLIC_KEY: 'BPub_key-1',
+      VAPID_PRIVATE_KEY: 'priv_key-2',
+      NODE_ENV: 'production',
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+    });
+    assert.equal(c.port, 8080);
+    assert.equal(c.production, true);
+    assert.equal(c.graphiql, false, 'GraphiQL is off in production unless switched on');
+    assert.deepEqual(c.turn.urls, ['turn:callvs.com:3478', 'turn:callvs.com:3478?transport=tcp']);
+    assert.deepEqual(c.stunUrls, ['stun:callvs.com:3478', 'stun:stun.l.google.com:19302']);
+    assert.equal(c.trustProxy, true);
+    assert.equal(c.turn.freeTier, false);
+    assert.equal(c.vapid?.publicKey, 'BPub_key-1');
+    assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'on' }).graphiql, true);
+  });
+
+  it('should stop on a bad value, naming the variable', () => {
+    fails({ PORT: 'eighty' }, 'PORT');
+    fails({ PORT: '70000' }, 'PORT');
+    fails({ NODE_ENV: 'staging' }, 'NODE_ENV');
+    fails({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL');
+    fails({ TURN_MODE: 'magic' }, 'TURN_MODE');
+    fails({ TURN_URLS: 'http://turn.example.com' }, 'TURN_URLS');
+    fails({ STUN_URLS: 'turn:x:3478' }, 'STUN_URLS');
+    fails({ TURN_MODE: 'rest', TURN_URLS: 'turn:x:3478' }, 'TURN_SECRET');
+    fails({ VAPID_PUBLIC_KEY: 'abc' }, 'VAPID_PRIVATE_KEY');
+    fails({ VAPID_PUBLIC_KEY: 'a b', VAPID_PRIVATE_KEY: 'c' }, 'VAPID_PUBLIC_KEY');
+    fails({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
+    fails({ ALLOWED_ORIGINS: 'example.com' }, 'ALLOWED_ORIGINS');
+    fails({ ALLOWED_ORIGINS: 'https://example.com/path' }, 'ALLOWED_ORIGINS');
+    fails({ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN');
+    fails({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    fails({ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS');
+  });
+
+  it('should leave an incomplete TURN setup to /api/ice-verify rather than refuse to start', () => {
+    const c = loadConfig({ TURN_MODE: 'custom', TURN_URLS: 'turn:x:3478' });
+    assert.equal(c.turn.mode, 'custom');
+    assert.equal(c.turn.username, undefined);
+  });
+});

@@ -1,0 +1,95 @@
+import { graphql } from '../gql/index.js';
+
+export const RequestChallenge = graphql(`
+  mutation RequestChallenge {
+    requestChallenge {
+      challenge
+      expiresAt
+    }
+  }
+`);
+
+export const Register = graphql(`
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) {
+      token
+      sessionId
+      expiresAt
+      identity {
+        address
+        displayName
+        publicKey
+      }
+    }
+  }
+`);
+
+export const SignIn = graphql(`
+  mutation SignIn($input: SignInInput!) {
+    signIn(input: $input) {
+      token
+      sessionId
+      expiresAt
+      identity {
+        address
+        displayName
+        publicKey
+      }
+    }
+  }
+`);
+
+export const SignOut = graphql(`
+  mutation SignOut {
+    signOut
+  }
+`);
+
+export const Me = graphql(`
+  query Me {
+    me {
+      address
+      displayName
+      publicKey
+      registeredAt
+    }
+  }
+`);
+
+export const ChangeDisplayName = graphql(`
+  mutation ChangeDisplayName($displayName: String!) {
+    changeDisplayName(displayName: $displayName) {
+      address
+      displayName
+    }
+  }
+`);
+
+export const LookUpIdentity = graphql(`
+  query LookUpIdentity($address: String!) {
+    identity(address: $address) {
+      address
+      displayName
+      publicKey
+    }
+  }
+`);
+
+export const Feed = graphql(`
+  subscription Feed($after: Position) {
+    feed(after: $after) {
+      __typename
+      position
+      at
+      ... on IdentityUpdated {
+        identity {
+          address
+          displayName
+        }
+      }
+      ... on SessionEnded {
+        sessionId
+      }
+    }
+  }
+`);
