@@ -1,0 +1,15 @@
+# CallVault server image: Node 20 on Debian (glibc, which the uWebSockets.js binary needs).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY api ./api
+COPY events ./events
+COPY schema ./schema
+COPY web ./web
+COPY tsconfig.json ./
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "api/main.ts"]
