@@ -5,7 +5,9 @@ import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog } from '../events/store/types.ts';
 import type { Services } from '../schema/context.ts';
 import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './auth/one-time.ts';
+import { ContactCommands } from './commands/contacts.ts';
 import { IdentityCommands } from './commands/identity.ts';
+import { MessageCommands } from './commands/messages.ts';
 import type { Config } from './config.ts';
 import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
@@ -15,6 +17,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { ReadModels } from './read-models.ts';
+import { InMemorySignalBus, PostgresSignalBus, type SignalBus } from './signals.ts';
 import { GraphQLSockets } from './ws.ts';
 
 export interface AppOptions {
@@ -73,8 +76,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const readModels = new ReadModels(log, onError);
   await readModels.start();
-  const feed = new FeedHub(log, onError);
-  await feed.start();
+  const feed = new FeedHub(log, readModels);
+  feed.start();
   const identity = new IdentityCommands({
     log,
     oneTime,
@@ -82,9 +85,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     now,
     sessionTtlMs: config.sessionTtlHours * 3600 * 1000,
   });
+  const signals: SignalBus =
+    log instanceof PostgresEventLog && config.databaseUrl
+      ? await PostgresSignalBus.open(log.pool, config.databaseUrl, onError)
+      : new InMemorySignalBus();
   const services: Services = {
     identity,
+    contacts: new ContactCommands(log, readModels),
+    messages: new MessageCommands(
+      log,
+      readModels,
+      new RateLimiter(config.messageRate.burst, config.messageRate.perMinute / 60),
+      now,
+    ),
     feed,
+    signals,
     mode: log.kind,
     version: config.version,
     limits: {
@@ -94,6 +109,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         Math.max(1, config.authRate.burst >> 1),
         config.authRate.perMinute / 120,
       ),
+      // Typing signals: a burst of 10, then two a second per identity.
+      typing: new RateLimiter(10, 2),
     },
   };
   const yoga = createGraphQL({ config, services, logger, metrics });
@@ -223,8 +240,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         listenSocket = null;
         sockets.closeAll();
         clearInterval(sweeper);
-        await feed.stop();
+        feed.stop();
         await readModels.stop();
+        await signals.close();
         await log.close();
         (uws as TemplatedApp & { close(): void }).close();
       })();

@@ -28,6 +28,8 @@ export interface Config {
   /** Register/sign-in/challenge requests per client IP: burst, then per minute. */
   authRate: { burst: number; perMinute: number };
   graphqlLimits: { depth: number; cost: number };
+  /** Messages per identity: burst, then per minute. */
+  messageRate: { burst: number; perMinute: number };
   version: string;
 }
 
@@ -167,6 +169,10 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     authRate: {
       burst: int(env, 'AUTH_RATE_BURST', 20, 1, 1_000_000),
       perMinute: int(env, 'AUTH_RATE_PER_MINUTE', 20, 1, 1_000_000),
+    },
+    messageRate: {
+      burst: int(env, 'MESSAGE_RATE_BURST', 30, 1, 1_000_000),
+      perMinute: int(env, 'MESSAGE_RATE_PER_MINUTE', 300, 1, 1_000_000),
     },
     graphqlLimits: {
       depth: int(env, 'GRAPHQL_MAX_DEPTH', 15, 2, 100),

@@ -1,48 +1,39 @@
 import { audienceOf } from '../events/feed/audience.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
+import type { ReadModels } from './read-models.ts';
 
 /** Most live events a feed subscriber may have queued before it falls back to reading the log. */
 const QUEUE_LIMIT = 256;
 const PAGE = 500;
 
 /**
- * Routes the log to per-identity feeds. One loop per node reads the log's end and hands each
- * event to the subscribers of the identities it concerns, so the cost of an event does not
- * grow with the number of connections. A subscriber first catches up from its position by
+ * Routes the log to per-identity feeds. The node's read-model loop hands each event, once
+ * the projections have it, to the subscribers of the identities it concerns, so the cost of
+ * an event does not grow with the number of connections. A subscriber first catches up from its position by
  * reading the log, then takes live events; a subscriber that falls behind drops its queue
  * and catches up from the log again. Either way it sees each of its events once, in order.
  */
 export class FeedHub {
   private readonly subscribers = new Map<string, Set<FeedSubscription>>();
-  private routed = 0;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | null = null;
+  private detach: (() => void) | null = null;
 
   constructor(
     private readonly log: EventLog,
-    private readonly onError: (error: unknown) => void = () => {},
+    private readonly readModels: ReadModels,
   ) {}
 
+  /** Last position routed (the read models' position). */
   get position(): number {
-    return this.routed;
+    return this.readModels.position;
   }
 
-  async start(): Promise<void> {
-    this.routed = await this.log.head();
-    const sub = this.log.subscribe({ from: this.routed, signal: this.abort.signal });
-    this.loop = (async () => {
-      try {
-        for await (const event of sub) {
-          this.routed = event.position;
-          for (const address of audienceOf(event)) {
-            const subs = this.subscribers.get(address);
-            if (subs) for (const s of subs) s.push(event);
-          }
-        }
-      } catch (error) {
-        this.onError(error);
+  start(): void {
+    this.detach = this.readModels.onEvent((event) => {
+      for (const address of audienceOf(event)) {
+        const subs = this.subscribers.get(address);
+        if (subs) for (const s of subs) s.push(event);
       }
-    })();
+    });
   }
 
   /** A feed of one identity's events after `after`. */
@@ -71,9 +62,8 @@ export class FeedHub {
     return n;
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
+  stop(): void {
+    this.detach?.();
     for (const set of this.subscribers.values()) for (const s of set) s.close();
   }
 }

@@ -1,4 +1,6 @@
+import { addressBooks } from '../events/contacts/projection.ts';
 import { directory } from '../events/identity/projections.ts';
+import { conversations } from '../events/messages/projection.ts';
 import { ProjectionRunner } from '../events/projections/runner.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 
@@ -8,15 +10,23 @@ type Listener = (event: RecordedEvent) => void;
  * The node's read models: every projection, rebuilt from position 0 at start, then fed
  * live from the log in order. Commands wait for their own position (`waitFor`) so that a
  * client reads its own writes on this node; other nodes get the same events through the
- * log's tail.
+ * log's tail. Listeners (feed routing, socket closing) run after the projections took the
+ * event, so whatever they look up already includes it.
  */
 export class ReadModels {
   readonly directory = new ProjectionRunner(directory);
-  private readonly runners = [this.directory] as ProjectionRunner<unknown>[];
+  readonly addressBooks = new ProjectionRunner(addressBooks);
+  readonly conversations = new ProjectionRunner(conversations);
+  private readonly runners = [
+    this.directory,
+    this.addressBooks,
+    this.conversations,
+  ] as ProjectionRunner<unknown>[];
   private readonly waiters: { position: number; resolve: () => void }[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private applied = 0;
   failure: unknown = null;
 
   constructor(
@@ -24,14 +34,22 @@ export class ReadModels {
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
+  /** Last position folded into every read model. */
   get position(): number {
-    return this.directory.checkpoint;
+    return this.applied;
   }
 
   async start(): Promise<void> {
-    for (const r of this.runners) await r.rebuild(this.log);
-    const from = this.position;
-    const sub = this.log.subscribe({ from, signal: this.abort.signal });
+    const head = await this.log.head();
+    // One pass over the log for all projections.
+    for (let from = 0; from < head; ) {
+      const page = await this.log.readAll(from, 5000);
+      if (page.length === 0) break;
+      for (const e of page) for (const r of this.runners) r.apply(e);
+      from = page[page.length - 1]!.position;
+      this.applied = from;
+    }
+    const sub = this.log.subscribe({ from: this.applied, signal: this.abort.signal });
     this.loop = (async () => {
       try {
         for await (const event of sub) this.apply(event);
@@ -44,6 +62,7 @@ export class ReadModels {
 
   private apply(event: RecordedEvent): void {
     for (const r of this.runners) r.apply(event);
+    this.applied = event.position;
     for (const l of this.listeners) {
       try {
         l(event);
@@ -57,7 +76,7 @@ export class ReadModels {
 
   /** Resolves once every event up to `position` is folded in. */
   waitFor(position: number): Promise<void> {
-    if (position <= this.position) return Promise.resolve();
+    if (position <= this.applied) return Promise.resolve();
     return new Promise((resolve) => {
       const i = this.waiters.findIndex((w) => w.position > position);
       const waiter = { position, resolve };
@@ -71,10 +90,15 @@ export class ReadModels {
     await this.waitFor(await this.log.head());
   }
 
-  /** Called for each event after the projections took it. */
+  /** Called for each live event after the projections took it. */
   onEvent(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Digests of every read model (compared with a fresh replay in tests). */
+  digests(): Record<string, string> {
+    return Object.fromEntries(this.runners.map((r) => [r.projection.name, r.digest()]));
   }
 
   async stop(): Promise<void> {

@@ -1,15 +1,21 @@
+import type { ContactCommands } from '../api/commands/contacts.ts';
 import type { IdentityCommands, Viewer } from '../api/commands/identity.ts';
+import type { MessageCommands } from '../api/commands/messages.ts';
 import type { FeedHub } from '../api/feed.ts';
 import type { RateLimiter } from '../api/rate-limit.ts';
+import type { SignalBus } from '../api/signals.ts';
 import type { EventMetadata } from '../events/store/types.ts';
 
 /** What resolvers can reach: command handlers and read models, never a database. */
 export interface Services {
   identity: IdentityCommands;
+  contacts: ContactCommands;
+  messages: MessageCommands;
   feed: FeedHub;
+  signals: SignalBus;
   mode: 'memory' | 'postgres';
   version: string;
-  limits: { authByIp: RateLimiter; authByIdentity: RateLimiter };
+  limits: { authByIp: RateLimiter; authByIdentity: RateLimiter; typing: RateLimiter };
 }
 
 export interface GraphQLContext {

@@ -1,7 +1,9 @@
 import { builder } from './builder.ts';
 import './types/auth.ts';
+import './types/contacts.ts';
 import './types/feed.ts';
 import './types/identity.ts';
+import './types/messages.ts';
 import './types/server.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

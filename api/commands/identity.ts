@@ -176,6 +176,15 @@ export class IdentityCommands {
     return this.deps.readModels.directory.state.identities.get(address) ?? null;
   }
 
+  /** An identity this node already knows (no catch-up). */
+  known(address: string): IdentityView | null {
+    return this.deps.readModels.directory.state.identities.get(address) ?? null;
+  }
+
+  displayNameOf(address: string): string | null {
+    return this.deps.readModels.directory.state.identities.get(address)?.displayName ?? null;
+  }
+
   /** The live session a bearer token stands for, or null. */
   async authenticate(token: string): Promise<Viewer | null> {
     if (!token.startsWith('cvs_') || token.length > 100) return null;

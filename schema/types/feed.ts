@@ -1,12 +1,21 @@
 import type { IdentityView } from '../../events/identity/projections.ts';
+import type { MessageEvent } from '../../events/messages/events.ts';
+import type { MessageView } from '../../events/messages/projection.ts';
 import type { RecordedEvent } from '../../events/store/types.ts';
 import { builder, requireViewer } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { IdentityRef } from './identity.ts';
+import { MessageRef } from './messages.ts';
 
+type Base = { position: number; at: number };
 type FeedItemShape =
-  | { kind: 'IdentityUpdated'; position: number; at: number; identity: IdentityView }
-  | { kind: 'SessionEnded'; position: number; at: number; sessionId: string };
+  | (Base & { kind: 'IdentityUpdated'; identity: IdentityView })
+  | (Base & { kind: 'SessionEnded'; sessionId: string })
+  | (Base & { kind: 'MessageAdded' | 'MessageChanged'; message: MessageView })
+  | (Base & { kind: 'ReceiptsChanged'; by: string; peer: string; deliveredUpTo: number; readUpTo: number })
+  | (Base & { kind: 'AddressBookChanged'; change: string; address: string | null });
+
+type Of<K extends FeedItemShape['kind']> = Extract<FeedItemShape, { kind: K }>;
 
 const FeedItem = builder.interfaceRef<FeedItemShape>('FeedItem').implement({
   description: 'Something that happened to the signed-in identity, at a log position to resume after.',
@@ -17,26 +26,80 @@ const FeedItem = builder.interfaceRef<FeedItemShape>('FeedItem').implement({
   resolveType: (item) => item.kind,
 });
 
-builder.objectRef<Extract<FeedItemShape, { kind: 'IdentityUpdated' }>>('IdentityUpdated').implement({
+builder.objectRef<Of<'IdentityUpdated'>>('IdentityUpdated').implement({
   interfaces: [FeedItem],
   fields: (t) => ({ identity: t.field({ type: IdentityRef, resolve: (i) => i.identity }) }),
 });
 
-builder.objectRef<Extract<FeedItemShape, { kind: 'SessionEnded' }>>('SessionEnded').implement({
+builder.objectRef<Of<'SessionEnded'>>('SessionEnded').implement({
   interfaces: [FeedItem],
   fields: (t) => ({ sessionId: t.exposeString('sessionId') }),
 });
 
-async function toItem(e: RecordedEvent, ctx: GraphQLContext): Promise<FeedItemShape | null> {
+for (const [name, description] of [
+  ['MessageAdded', 'A message you sent (from any device) or received.'],
+  ['MessageChanged', 'A message was edited or deleted for everyone.'],
+] as const) {
+  builder.objectRef<Of<'MessageAdded' | 'MessageChanged'>>(name).implement({
+    description,
+    interfaces: [FeedItem],
+    fields: (t) => ({ message: t.field({ type: MessageRef, resolve: (i) => i.message }) }),
+  });
+}
+
+builder.objectRef<Of<'ReceiptsChanged'>>('ReceiptsChanged').implement({
+  description: "`by` has received (delivered) or read `peer`'s messages up to these positions.",
+  interfaces: [FeedItem],
+  fields: (t) => ({
+    by: t.exposeString('by'),
+    peer: t.exposeString('peer'),
+    deliveredUpTo: t.field({ type: 'Position', resolve: (i) => i.deliveredUpTo }),
+    readUpTo: t.field({ type: 'Position', resolve: (i) => i.readUpTo }),
+  }),
+});
+
+builder.objectRef<Of<'AddressBookChanged'>>('AddressBookChanged').implement({
+  description: 'Your contacts, blocks or settings changed (on any device): `change` is what happened.',
+  interfaces: [FeedItem],
+  fields: (t) => ({
+    change: t.exposeString('change'),
+    address: t.exposeString('address', { nullable: true }),
+  }),
+});
+
+function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
   const base = { position: e.position, at: e.time.getTime() };
-  switch (e.type) {
-    case 'IdentityRegistered':
-    case 'DisplayNameChanged': {
-      const identity = await ctx.services.identity.identity(e.streamId.slice('identity-'.length));
-      return identity ? { kind: 'IdentityUpdated', ...base, identity } : null;
-    }
-    case 'SessionEnded':
+  if (e.streamId.startsWith('identity-')) {
+    if (e.type === 'SessionEnded')
       return { kind: 'SessionEnded', ...base, sessionId: String(e.data.sessionId) };
+    const identity = ctx.services.identity.known(e.streamId.slice('identity-'.length));
+    return identity ? { kind: 'IdentityUpdated', ...base, identity } : null;
+  }
+  if (e.streamId.startsWith('contacts-')) {
+    const address = typeof e.data.address === 'string' ? e.data.address : null;
+    return { kind: 'AddressBookChanged', ...base, change: e.type, address };
+  }
+  const m = e as unknown as MessageEvent;
+  switch (m.type) {
+    case 'MessageSent':
+    case 'MessageEdited':
+    case 'MessageDeleted': {
+      const message = ctx.services.messages.byId(m.data.messageId);
+      if (!message) return null;
+      return { kind: m.type === 'MessageSent' ? 'MessageAdded' : 'MessageChanged', ...base, message };
+    }
+    case 'MessagesDelivered':
+    case 'MessagesRead': {
+      const c = ctx.services.messages.conversationOf(m.data.by, m.data.peer);
+      return {
+        kind: 'ReceiptsChanged',
+        ...base,
+        by: m.data.by,
+        peer: m.data.peer,
+        deliveredUpTo: c?.deliveredUpTo ?? m.data.upTo,
+        readUpTo: c?.readUpTo ?? 0,
+      };
+    }
     default:
       return null;
   }
@@ -54,7 +117,7 @@ builder.subscriptionField('feed', (t) =>
       return (async function* () {
         try {
           for await (const e of feed) {
-            const item = await toItem(e, ctx);
+            const item = toItem(e, ctx);
             if (item) yield item;
           }
         } finally {

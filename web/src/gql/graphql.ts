@@ -71,7 +71,11 @@ export type FeedSubscriptionVariables = Exact<{
 
 
 export type FeedSubscription = { feed:
+    | { __typename: 'AddressBookChanged', position: number, at: number }
     | { __typename: 'IdentityUpdated', position: number, at: number, identity: { address: string, displayName: string } }
+    | { __typename: 'MessageAdded', position: number, at: number }
+    | { __typename: 'MessageChanged', position: number, at: number }
+    | { __typename: 'ReceiptsChanged', position: number, at: number }
     | { __typename: 'SessionEnded', sessionId: string, position: number, at: number }
    };
 

@@ -1,0 +1,210 @@
+import { bookOf } from '../../events/contacts/projection.ts';
+import { addressProblem } from '../../events/identity/address.ts';
+import {
+  decideMessage,
+  type MessageCommand,
+  type MessageDecisionState,
+} from '../../events/messages/decide.ts';
+import { conversationStream } from '../../events/messages/events.ts';
+import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
+import { DomainError } from '../../events/shared/errors.ts';
+import { IdempotencyConflictError } from '../../events/store/errors.ts';
+import type { EventLog, EventMetadata, JsonObject } from '../../events/store/types.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import type { ReadModels } from '../read-models.ts';
+import type { Viewer } from './identity.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface Page {
+  messages: MessageView[];
+  hasMore: boolean;
+}
+
+/**
+ * Messages: decisions are taken on the read model (a conversation's stream can be long, and
+ * a send needs only the block lists), then appended. A send's event id is the client's
+ * message id, so a retried send is the same event, never a second message.
+ */
+export class MessageCommands {
+  constructor(
+    private readonly log: EventLog,
+    private readonly readModels: ReadModels,
+    private readonly rate: RateLimiter,
+    private readonly now: () => Date,
+  ) {}
+
+  private conversation(owner: string, peer: string): ConversationView | undefined {
+    return this.readModels.conversations.state.byOwner.get(owner)?.get(peer);
+  }
+
+  private async append(
+    viewer: Viewer,
+    peer: string,
+    command: MessageCommand,
+    state: MessageDecisionState,
+    m: EventMetadata,
+    eventId?: string,
+  ) {
+    const events = decideMessage(command, state);
+    if (events.length === 0) return null;
+    const result = await this.log.append(
+      conversationStream(viewer.address, peer),
+      events.map((e, i) => ({
+        ...(i === 0 && eventId ? { id: eventId } : {}),
+        type: e.type,
+        data: e.data as unknown as JsonObject,
+        metadata: { ...m, actor: viewer.address },
+      })),
+    );
+    await this.readModels.waitFor(result.lastPosition);
+    return result;
+  }
+
+  async send(
+    viewer: Viewer,
+    input: { id: string; to: string; body: string },
+    m: EventMetadata,
+  ): Promise<MessageView> {
+    if (typeof input.id !== 'string' || !UUID.test(input.id)) {
+      throw new DomainError('BAD_INPUT', 'a message id is a UUID made by the client');
+    }
+    const id = input.id.toLowerCase();
+    const known = this.readModels.conversations.state.messages.get(id);
+    if (known) {
+      if (known.from !== viewer.address || known.to !== input.to) {
+        throw new DomainError('CONFLICT', 'this message id is already used');
+      }
+      return known; // a retry: the message is already there
+    }
+    const problem = addressProblem(input.to);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    if (!this.readModels.directory.state.identities.has(input.to)) {
+      await this.readModels.sync();
+      if (!this.readModels.directory.state.identities.has(input.to)) {
+        throw new DomainError('NOT_FOUND', 'no identity has this address');
+      }
+    }
+    if (!this.rate.take(viewer.address))
+      throw new DomainError('RATE_LIMITED', 'too many messages: slow down');
+    const books = this.readModels.addressBooks.state;
+    const command: MessageCommand = {
+      type: 'SendMessage',
+      messageId: id,
+      from: viewer.address,
+      to: input.to,
+      body: input.body,
+      blockedBySender: bookOf(books, viewer.address).blocked.has(input.to),
+    };
+    try {
+      await this.append(
+        viewer,
+        input.to,
+        command,
+        { recipientBlockedSender: bookOf(books, input.to).blocked.has(viewer.address) },
+        m,
+        id,
+      );
+    } catch (error) {
+      if (error instanceof IdempotencyConflictError)
+        throw new DomainError('CONFLICT', 'this message id is already used');
+      throw error;
+    }
+    return this.readModels.conversations.state.messages.get(id)!;
+  }
+
+  private ownState(id: string): { message: MessageView | undefined; state: MessageDecisionState } {
+    const message = this.readModels.conversations.state.messages.get(String(id).toLowerCase());
+    return { message, state: message ? { message } : {} };
+  }
+
+  async edit(viewer: Viewer, id: string, body: string, m: EventMetadata): Promise<MessageView> {
+    const { message, state } = this.ownState(id);
+    const peer = message?.to ?? viewer.address;
+    await this.append(
+      viewer,
+      peer,
+      {
+        type: 'EditMessage',
+        messageId: message?.id ?? id,
+        by: viewer.address,
+        body,
+        now: this.now().getTime(),
+      },
+      state,
+      m,
+    );
+    return message!;
+  }
+
+  async delete(viewer: Viewer, id: string, m: EventMetadata): Promise<MessageView> {
+    const { message, state } = this.ownState(id);
+    const peer = message?.to ?? viewer.address;
+    await this.append(
+      viewer,
+      peer,
+      { type: 'DeleteMessage', messageId: message?.id ?? id, by: viewer.address, now: this.now().getTime() },
+      state,
+      m,
+    );
+    return message!;
+  }
+
+  async acknowledge(
+    viewer: Viewer,
+    kind: 'MarkDelivered' | 'MarkRead',
+    peer: string,
+    upTo: number,
+    m: EventMetadata,
+  ) {
+    const problem = addressProblem(peer);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    const c = this.conversation(viewer.address, peer);
+    const receipts = {
+      delivered: c?.deliveredUpTo ?? 0,
+      read: c?.readUpTo ?? 0,
+      lastFromPeer: c?.fromPeer[c.fromPeer.length - 1] ?? 0,
+    };
+    await this.append(viewer, peer, { type: kind, by: viewer.address, peer, upTo }, { receipts }, m);
+    return this.conversation(viewer.address, peer) ?? null;
+  }
+
+  /** Messages of the viewer's conversation with `peer`, newest `last` before `before`. */
+  page(viewer: Viewer, peer: string, before: number | null | undefined, last: number): Page {
+    const problem = addressProblem(peer);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    if (!Number.isInteger(last) || last < 1 || last > 200)
+      throw new DomainError('BAD_INPUT', 'last must be 1 to 200');
+    const all = this.conversation(viewer.address, peer)?.messages ?? [];
+    let end = all.length;
+    if (before != null) {
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid]!.position < before) lo = mid + 1;
+        else hi = mid;
+      }
+      end = lo;
+    }
+    const start = Math.max(0, end - last);
+    return { messages: all.slice(start, end), hasMore: start > 0 };
+  }
+
+  conversations(viewer: Viewer): ConversationView[] {
+    const mine = this.readModels.conversations.state.byOwner.get(viewer.address);
+    return mine
+      ? [...mine.values()]
+          .filter((c) => c.messages.length > 0)
+          .sort((a, b) => b.lastActivity - a.lastActivity)
+      : [];
+  }
+
+  byId(id: string): MessageView | undefined {
+    return this.readModels.conversations.state.messages.get(id);
+  }
+
+  conversationOf(owner: string, peer: string): ConversationView | undefined {
+    return this.conversation(owner, peer);
+  }
+}
