@@ -133,3 +133,48 @@ export function subscribe<T = Record<string, any>>(
 ) {
   return client.iterate<T>({ query, variables });
 }
+
+export const SEND = `mutation Send($input: SendMessageInput!) {
+  sendMessage(input: $input) { id position body status outgoing from to }
+}`;
+
+export const FEED_ITEMS = `subscription Feed($after: Position) {
+  feed(after: $after) {
+    __typename position
+    ... on MessageAdded { message { id position body from to status } }
+    ... on MessageChanged { message { id body deleted editedAt } }
+    ... on ReceiptsChanged { by peer deliveredUpTo readUpTo }
+    ... on AddressBookChanged { change address }
+    ... on IdentityUpdated { identity { address displayName } }
+  }
+}`;
+
+/** Reads a feed subscription item by item, waiting for ones that match. */
+export class FeedReader {
+  private readonly iterator: AsyncIterator<any>;
+  readonly seen: any[] = [];
+
+  constructor(client: Client, after = 0) {
+    this.iterator = client.iterate({ query: FEED_ITEMS, variables: { after } })[Symbol.asyncIterator]();
+  }
+
+  /** The next item for which `match` holds (items skipped on the way stay in `seen`). */
+  async next(match: (item: any) => boolean = () => true): Promise<any> {
+    for (;;) {
+      const r = await this.iterator.next();
+      if (r.done) throw new Error('feed ended');
+      if (r.value.errors) throw new Error(JSON.stringify(r.value.errors));
+      const item = r.value.data.feed;
+      this.seen.push(item);
+      if (match(item)) return item;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+}
+
+export async function send(url: string, from: TestIdentity, to: string, body: string, id = crypto.randomUUID()) {
+  return gql(url, SEND, { input: { id, to, body } }, from.token);
+}
