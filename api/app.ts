@@ -31,6 +31,7 @@ export interface App {
   log: EventLog;
   services: Services;
   sockets: GraphQLSockets;
+  readModels: ReadModels;
   logger: Logger;
   /** Listens on `port` (0 = any free port); resolves to the port taken. */
   listen(port: number, host?: string): Promise<number>;
@@ -221,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     services,
     sockets,
+    readModels,
     logger,
     listen(port, host = config.host) {
       return new Promise((resolve, reject) => {

@@ -7,13 +7,18 @@ import { type ContactsCommand, decideContacts, evolveContacts, initialContacts }
 import type { ContactsEvent } from './events.ts';
 
 const addr = () =>
-  addressOf(Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+  addressOf(
+    Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string, 'base64url'),
+  );
 const me = addr();
 const bob = addr();
 const given = (events: ContactsEvent[]) => events.reduce(evolveContacts, initialContacts());
 const when = (events: ContactsEvent[], c: ContactsCommand) => decideContacts(c, given(events));
 const refused = (events: ContactsEvent[], c: ContactsCommand, code: string) =>
-  assert.throws(() => when(events, c), (e: unknown) => e instanceof DomainError && e.code === code);
+  assert.throws(
+    () => when(events, c),
+    (e: unknown) => e instanceof DomainError && e.code === code,
+  );
 const added: ContactsEvent = { type: 'ContactAdded', data: { address: bob, nickname: 'Bob' } };
 
 describe('contacts decider', () => {
@@ -21,7 +26,11 @@ describe('contacts decider', () => {
     assert.deepEqual(when([], { type: 'AddContact', owner: me, address: bob, nickname: ' Bob ' }), [added]);
     refused([added], { type: 'AddContact', owner: me, address: bob, nickname: 'Bob' }, 'CONFLICT');
     refused([], { type: 'AddContact', owner: me, address: me, nickname: 'Me' }, 'BAD_INPUT');
-    refused([], { type: 'AddContact', owner: me, address: `${bob.slice(0, -1)}x`, nickname: 'B' }, 'ADDRESS_INVALID');
+    refused(
+      [],
+      { type: 'AddContact', owner: me, address: `${bob.slice(0, -1)}x`, nickname: 'B' },
+      'ADDRESS_INVALID',
+    );
     refused([], { type: 'AddContact', owner: me, address: bob, nickname: '' }, 'BAD_INPUT');
   });
 
@@ -37,7 +46,11 @@ describe('contacts decider', () => {
     assert.deepEqual(when([added], { type: 'RemoveContact', address: bob }), [
       { type: 'ContactRemoved', data: { address: bob } },
     ]);
-    refused([added, { type: 'ContactRemoved', data: { address: bob } }], { type: 'RemoveContact', address: bob }, 'NOT_FOUND');
+    refused(
+      [added, { type: 'ContactRemoved', data: { address: bob } }],
+      { type: 'RemoveContact', address: bob },
+      'NOT_FOUND',
+    );
   });
 
   it('should block and unblock anyone, idempotently', () => {
@@ -51,7 +64,9 @@ describe('contacts decider', () => {
   });
 
   it('should set do-not-disturb and the non-contact call policy', () => {
-    assert.deepEqual(when([], { type: 'SetDoNotDisturb', on: true }), [{ type: 'DoNotDisturbSet', data: { on: true } }]);
+    assert.deepEqual(when([], { type: 'SetDoNotDisturb', on: true }), [
+      { type: 'DoNotDisturbSet', data: { on: true } },
+    ]);
     assert.deepEqual(when([], { type: 'SetNonContactCalls', policy: 'silence' }), [
       { type: 'NonContactCallsSet', data: { policy: 'silence' } },
     ]);
@@ -59,9 +74,10 @@ describe('contacts decider', () => {
   });
 
   it('should accept a pending message request as a new contact, and refuse one that is not pending', () => {
-    assert.deepEqual(when([], { type: 'AcceptMessageRequest', address: bob, nickname: 'Bob', pending: true }), [
-      { type: 'MessageRequestAccepted', data: { address: bob, nickname: 'Bob' } },
-    ]);
+    assert.deepEqual(
+      when([], { type: 'AcceptMessageRequest', address: bob, nickname: 'Bob', pending: true }),
+      [{ type: 'MessageRequestAccepted', data: { address: bob, nickname: 'Bob' } }],
+    );
     assert.equal(
       given([{ type: 'MessageRequestAccepted', data: { address: bob, nickname: 'Bob' } }]).contacts.has(bob),
       true,

@@ -175,6 +175,12 @@ export class FeedReader {
   }
 }
 
-export async function send(url: string, from: TestIdentity, to: string, body: string, id = crypto.randomUUID()) {
+export async function send(
+  url: string,
+  from: TestIdentity,
+  to: string,
+  body: string,
+  id: string = crypto.randomUUID(),
+) {
   return gql(url, SEND, { input: { id, to, body } }, from.token);
 }

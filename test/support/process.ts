@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  wsUrl: string;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** `api/main.ts` as a real process on an ephemeral loopback port. */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      AUTH_RATE_BURST: '100000',
+      AUTH_RATE_PER_MINUTE: '100000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const m = out.match(/"port":(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
