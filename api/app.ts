@@ -5,6 +5,7 @@ import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog } from '../events/store/types.ts';
 import type { Services } from '../schema/context.ts';
 import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './auth/one-time.ts';
+import { CallCommands } from './commands/calls.ts';
 import { ContactCommands } from './commands/contacts.ts';
 import { IdentityCommands } from './commands/identity.ts';
 import { MessageCommands } from './commands/messages.ts';
@@ -99,6 +100,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       new RateLimiter(config.messageRate.burst, config.messageRate.perMinute / 60),
       now,
     ),
+    calls: new CallCommands({
+      log,
+      readModels,
+      oneTime,
+      config,
+      now,
+      ringTimeoutMs: config.ringTimeoutSeconds * 1000,
+      onError,
+    }),
+    adminToken: config.adminToken,
     feed,
     signals,
     mode: log.kind,
@@ -114,6 +125,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       typing: new RateLimiter(10, 2),
     },
   };
+  services.calls.start();
   const yoga = createGraphQL({ config, services, logger, metrics });
 
   const clientIp = (forwarded: string | undefined, remote: () => string) =>
@@ -243,6 +255,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         sockets.closeAll();
         clearInterval(sweeper);
         feed.stop();
+        services.calls.stop();
         await readModels.stop();
         await signals.close();
         await log.close();

@@ -30,6 +30,8 @@ export interface Config {
   graphqlLimits: { depth: number; cost: number };
   /** Messages per identity: burst, then per minute. */
   messageRate: { burst: number; perMinute: number };
+  /** An unanswered call is missed after this long. */
+  ringTimeoutSeconds: number;
   version: string;
 }
 
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
       burst: int(env, 'AUTH_RATE_BURST', 20, 1, 1_000_000),
       perMinute: int(env, 'AUTH_RATE_PER_MINUTE', 20, 1, 1_000_000),
     },
+    ringTimeoutSeconds: int(env, 'RING_TIMEOUT_SECONDS', 45, 1, 600),
     messageRate: {
       burst: int(env, 'MESSAGE_RATE_BURST', 30, 1, 1_000_000),
       perMinute: int(env, 'MESSAGE_RATE_PER_MINUTE', 300, 1, 1_000_000),

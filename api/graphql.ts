@@ -77,7 +77,13 @@ export function createGraphQL(options: {
       // Same-origin requests carry no Origin header, or one equal to the host's; both pass.
       origin: config.allowedOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'x-graphql-yoga-csrf'],
+      allowedHeaders: [
+        'content-type',
+        'authorization',
+        'x-request-id',
+        'x-graphql-yoga-csrf',
+        'x-admin-token',
+      ],
       credentials: false,
       maxAge: 600,
     },
@@ -113,7 +119,8 @@ export function createGraphQL(options: {
       const auth = init.request.headers.get('authorization');
       const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
       const viewer = token ? await services.identity.authenticate(token) : null;
-      return { services, viewer, requestId, ip: init.ip };
+      const adminToken = init.request.headers.get('x-admin-token') ?? undefined;
+      return { services, viewer, requestId, ip: init.ip, adminToken };
     },
   });
 }

@@ -1,6 +1,8 @@
+import { calls } from '../events/calls/projection.ts';
 import { addressBooks } from '../events/contacts/projection.ts';
 import { directory } from '../events/identity/projections.ts';
 import { conversations } from '../events/messages/projection.ts';
+import { plans } from '../events/plans/projection.ts';
 import { ProjectionRunner } from '../events/projections/runner.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 
@@ -17,10 +19,14 @@ export class ReadModels {
   readonly directory = new ProjectionRunner(directory);
   readonly addressBooks = new ProjectionRunner(addressBooks);
   readonly conversations = new ProjectionRunner(conversations);
+  readonly calls = new ProjectionRunner(calls);
+  readonly plans = new ProjectionRunner(plans);
   private readonly runners = [
     this.directory,
     this.addressBooks,
     this.conversations,
+    this.calls,
+    this.plans,
   ] as ProjectionRunner<unknown>[];
   private readonly waiters: { position: number; resolve: () => void }[] = [];
   private readonly listeners = new Set<Listener>();

@@ -1,3 +1,4 @@
+import type { CallCommands } from '../api/commands/calls.ts';
 import type { ContactCommands } from '../api/commands/contacts.ts';
 import type { IdentityCommands, Viewer } from '../api/commands/identity.ts';
 import type { MessageCommands } from '../api/commands/messages.ts';
@@ -11,6 +12,8 @@ export interface Services {
   identity: IdentityCommands;
   contacts: ContactCommands;
   messages: MessageCommands;
+  calls: CallCommands;
+  adminToken: string | undefined;
   feed: FeedHub;
   signals: SignalBus;
   mode: 'memory' | 'postgres';
@@ -23,6 +26,8 @@ export interface GraphQLContext {
   viewer: Viewer | null;
   requestId: string;
   ip: string;
+  /** The `x-admin-token` header, if any (HTTP only). */
+  adminToken?: string | undefined;
 }
 
 /** Event metadata for anything this request appends. */

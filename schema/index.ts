@@ -1,5 +1,6 @@
 import { builder } from './builder.ts';
 import './types/auth.ts';
+import './types/calls.ts';
 import './types/contacts.ts';
 import './types/feed.ts';
 import './types/identity.ts';

@@ -1,3 +1,4 @@
+import { CALL_STREAM_PREFIX, type CallEvent } from '../calls/events.ts';
 import { CONTACTS_STREAM_PREFIX } from '../contacts/events.ts';
 import { IDENTITY_STREAM_PREFIX } from '../identity/events.ts';
 import { DM_STREAM_PREFIX, type MessageEvent } from '../messages/events.ts';
@@ -23,6 +24,11 @@ export function audienceOf(event: RecordedEvent): string[] {
       default:
         return [];
     }
+  }
+  if (streamId.startsWith(CALL_STREAM_PREFIX)) {
+    const e = event as unknown as CallEvent;
+    if (e.type === 'CallSignalSent') return [e.data.to];
+    return e.data.silent ? [e.data.caller] : [e.data.caller, e.data.callee];
   }
   if (streamId.startsWith(CONTACTS_STREAM_PREFIX)) return [streamId.slice(CONTACTS_STREAM_PREFIX.length)];
   if (streamId.startsWith(IDENTITY_STREAM_PREFIX)) {

@@ -1,9 +1,12 @@
+import type { CallEvent } from '../../events/calls/events.ts';
+import type { CallView } from '../../events/calls/projection.ts';
 import type { IdentityView } from '../../events/identity/projections.ts';
 import type { MessageEvent } from '../../events/messages/events.ts';
 import type { MessageView } from '../../events/messages/projection.ts';
 import type { RecordedEvent } from '../../events/store/types.ts';
 import { builder, requireViewer } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import { CallRef } from './calls.ts';
 import { IdentityRef } from './identity.ts';
 import { MessageRef } from './messages.ts';
 
@@ -13,7 +16,9 @@ type FeedItemShape =
   | (Base & { kind: 'SessionEnded'; sessionId: string })
   | (Base & { kind: 'MessageAdded' | 'MessageChanged'; message: MessageView })
   | (Base & { kind: 'ReceiptsChanged'; by: string; peer: string; deliveredUpTo: number; readUpTo: number })
-  | (Base & { kind: 'AddressBookChanged'; change: string; address: string | null });
+  | (Base & { kind: 'AddressBookChanged'; change: string; address: string | null })
+  | (Base & { kind: 'CallUpdated'; change: string; call: CallView })
+  | (Base & { kind: 'CallSignal'; callId: string; from: string; signal: string; payload: string });
 
 type Of<K extends FeedItemShape['kind']> = Extract<FeedItemShape, { kind: K }>;
 
@@ -67,6 +72,28 @@ builder.objectRef<Of<'AddressBookChanged'>>('AddressBookChanged').implement({
   }),
 });
 
+builder.objectRef<Of<'CallUpdated'>>('CallUpdated').implement({
+  description:
+    'A call of yours was placed, rang, was answered or ended: `change` is the event, `call` its state now.',
+  interfaces: [FeedItem],
+  fields: (t) => ({
+    change: t.exposeString('change'),
+    call: t.field({ type: CallRef, resolve: (i) => i.call }),
+  }),
+});
+
+builder.objectRef<Of<'CallSignal'>>('CallSignal').implement({
+  description:
+    'WebRTC signaling from the other participant: `signal` is offer, answer, candidate or restart.',
+  interfaces: [FeedItem],
+  fields: (t) => ({
+    callId: t.exposeString('callId'),
+    from: t.exposeString('from'),
+    signal: t.exposeString('signal'),
+    payload: t.exposeString('payload'),
+  }),
+});
+
 function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
   const base = { position: e.position, at: e.time.getTime() };
   if (e.streamId.startsWith('identity-')) {
@@ -74,6 +101,22 @@ function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
       return { kind: 'SessionEnded', ...base, sessionId: String(e.data.sessionId) };
     const identity = ctx.services.identity.known(e.streamId.slice('identity-'.length));
     return identity ? { kind: 'IdentityUpdated', ...base, identity } : null;
+  }
+  if (e.streamId.startsWith('call-')) {
+    const c = e as unknown as CallEvent;
+    const callId = e.streamId.slice('call-'.length);
+    if (c.type === 'CallSignalSent') {
+      return {
+        kind: 'CallSignal',
+        ...base,
+        callId,
+        from: c.data.from,
+        signal: c.data.kind,
+        payload: c.data.payload,
+      };
+    }
+    const call = ctx.services.calls.call(callId);
+    return call ? { kind: 'CallUpdated', ...base, change: c.type, call } : null;
   }
   if (e.streamId.startsWith('contacts-')) {
     const address = typeof e.data.address === 'string' ? e.data.address : null;

@@ -154,8 +154,8 @@ export class FeedReader {
   private readonly iterator: AsyncIterator<any>;
   readonly seen: any[] = [];
 
-  constructor(client: Client, after = 0) {
-    this.iterator = client.iterate({ query: FEED_ITEMS, variables: { after } })[Symbol.asyncIterator]();
+  constructor(client: Client, after = 0, query = FEED_ITEMS) {
+    this.iterator = client.iterate({ query, variables: { after } })[Symbol.asyncIterator]();
   }
 
   /** The next item for which `match` holds (items skipped on the way stay in `seen`). */
@@ -184,3 +184,49 @@ export async function send(
 ) {
   return gql(url, SEND, { input: { id, to, body } }, from.token);
 }
+
+/** A call token signed by `from`, as the browser client makes it (docs/protocol.md). */
+export function callToken(
+  from: TestIdentity,
+  to: string,
+  options: {
+    media?: 'AUDIO' | 'VIDEO';
+    issuedAt?: number;
+    nonce?: string;
+    callId?: string;
+    claimFrom?: string;
+  } = {},
+) {
+  const media = options.media ?? 'VIDEO';
+  const fields = {
+    callId: options.callId ?? crypto.randomUUID(),
+    from: options.claimFrom ?? from.address,
+    to,
+    media,
+    issuedAt: options.issuedAt ?? Date.now(),
+    nonce: options.nonce ?? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url'),
+  };
+  const message = [
+    'callvault-call-v1',
+    fields.callId,
+    fields.from,
+    to,
+    media.toLowerCase(),
+    String(fields.issuedAt),
+    fields.nonce,
+  ].join('\n');
+  return { ...fields, signature: from.sign(message) };
+}
+
+export const PLACE_CALL = `mutation Place($input: PlaceCallInput!) {
+  placeCall(input: $input) { callId status caller callee reason }
+}`;
+
+export const CALL_FEED = `subscription CallFeed($after: Position) {
+  feed(after: $after) {
+    __typename position
+    ... on CallUpdated { change call { callId status reason caller callee durationMs answeredHere media
+      token { callId from to media issuedAt nonce signature } } }
+    ... on CallSignal { callId from signal payload }
+  }
+}`;

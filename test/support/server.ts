@@ -19,6 +19,7 @@ export async function startServer(
   mode: Mode,
   env: Record<string, string> = {},
   shared?: { db: TestDatabase },
+  clockOffsetMs = 0,
 ): Promise<TestServer> {
   const db = mode === 'postgres' ? (shared?.db ?? (await createTestDatabase())) : null;
   const config = loadConfig({
@@ -29,7 +30,7 @@ export async function startServer(
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...env,
   });
-  const clock = { offsetMs: 0 };
+  const clock = { offsetMs: clockOffsetMs };
   const app = await createApp(config, { now: () => new Date(Date.now() + clock.offsetMs) });
   const port = await app.listen(0, '127.0.0.1');
   return {

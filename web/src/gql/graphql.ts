@@ -72,6 +72,8 @@ export type FeedSubscriptionVariables = Exact<{
 
 export type FeedSubscription = { feed:
     | { __typename: 'AddressBookChanged', position: number, at: number }
+    | { __typename: 'CallSignal', position: number, at: number }
+    | { __typename: 'CallUpdated', position: number, at: number }
     | { __typename: 'IdentityUpdated', position: number, at: number, identity: { address: string, displayName: string } }
     | { __typename: 'MessageAdded', position: number, at: number }
     | { __typename: 'MessageChanged', position: number, at: number }

@@ -1,0 +1,221 @@
+import type { Decider } from '../shared/decider.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { CallEvent, CallMedia, EndReason, MissedReason, SignalKind } from './events.ts';
+
+export const SIGNAL_LIMITS = { sdpBytes: 32 * 1024, candidateBytes: 2 * 1024 };
+
+/** What placing the call finds on the callee's side (computed from the read models). */
+export type PlaceOutcome = 'ring' | 'silent' | 'busy' | MissedReason;
+
+export type CallCommand =
+  | {
+      type: 'PlaceCall';
+      callId: string;
+      caller: string;
+      callee: string;
+      media: CallMedia;
+      issuedAt: number;
+      nonce: string;
+      signature: string;
+      ringTimeoutAt: number;
+      outcome: PlaceOutcome;
+    }
+  | { type: 'MarkRinging'; by: string; sessionId: string }
+  | { type: 'Accept'; by: string; sessionId: string; now: number }
+  | { type: 'Decline'; by: string; sessionId: string }
+  | { type: 'Cancel'; by: string; reason: 'caller' | 'glare' }
+  | { type: 'Hangup'; by: string; sessionId: string; reason: EndReason; now: number }
+  | { type: 'TimeOut'; now: number }
+  | { type: 'SendSignal'; from: string; kind: SignalKind; payload: string };
+
+export type CallStatus =
+  | 'none'
+  | 'placed'
+  | 'ringing'
+  | 'accepted'
+  | 'declined'
+  | 'missed'
+  | 'busy'
+  | 'cancelled'
+  | 'ended';
+
+export interface CallState {
+  status: CallStatus;
+  caller: string;
+  callee: string;
+  silent: boolean;
+  ringTimeoutAt: number;
+  acceptedAt: number;
+  acceptedSession: string;
+}
+
+export const initialCall = (): CallState => ({
+  status: 'none',
+  caller: '',
+  callee: '',
+  silent: false,
+  ringTimeoutAt: 0,
+  acceptedAt: 0,
+  acceptedSession: '',
+});
+
+export const isLive = (s: CallStatus) => s === 'placed' || s === 'ringing' || s === 'accepted';
+const isRinging = (s: CallStatus) => s === 'placed' || s === 'ringing';
+
+function parties(state: CallState) {
+  return { caller: state.caller, callee: state.callee, silent: state.silent };
+}
+
+function participant(state: CallState, by: string): 'caller' | 'callee' {
+  if (by === state.caller) return 'caller';
+  if (by === state.callee && !state.silent) return 'callee';
+  throw new DomainError('NOT_FOUND', 'no such call');
+}
+
+export function decideCall(command: CallCommand, state: CallState): CallEvent[] {
+  if (command.type === 'PlaceCall') {
+    if (state.status !== 'none') throw new DomainError('CONFLICT', 'a call with this id exists');
+    if (command.caller === command.callee) throw new DomainError('BAD_INPUT', 'you cannot call yourself');
+    const p = { caller: command.caller, callee: command.callee, silent: command.outcome === 'silent' };
+    const placed: CallEvent = {
+      type: 'CallPlaced',
+      data: {
+        ...p,
+        callId: command.callId,
+        media: command.media,
+        issuedAt: command.issuedAt,
+        nonce: command.nonce,
+        signature: command.signature,
+        ringTimeoutAt: command.ringTimeoutAt,
+      },
+    };
+    switch (command.outcome) {
+      case 'ring':
+      case 'silent':
+        return [placed];
+      case 'busy':
+        return [placed, { type: 'CallBusy', data: p }];
+      default:
+        return [placed, { type: 'CallMissed', data: { ...p, reason: command.outcome } }];
+    }
+  }
+  if (state.status === 'none') throw new DomainError('NOT_FOUND', 'no such call');
+  const p = parties(state);
+  switch (command.type) {
+    case 'MarkRinging':
+      if (participant(state, command.by) !== 'callee')
+        throw new DomainError('FORBIDDEN', 'only the callee rings');
+      return state.status === 'placed'
+        ? [{ type: 'CallRinging', data: { ...p, sessionId: command.sessionId } }]
+        : [];
+    case 'Accept':
+    case 'Decline': {
+      if (participant(state, command.by) !== 'callee')
+        throw new DomainError('FORBIDDEN', 'only the callee answers');
+      if (!isRinging(state.status))
+        throw new DomainError('CONFLICT', `the call is ${state.status}, not ringing`);
+      return command.type === 'Accept'
+        ? [{ type: 'CallAccepted', data: { ...p, sessionId: command.sessionId, at: command.now } }]
+        : [{ type: 'CallDeclined', data: { ...p, sessionId: command.sessionId } }];
+    }
+    case 'Cancel':
+      if (participant(state, command.by) !== 'caller')
+        throw new DomainError('FORBIDDEN', 'only the caller cancels');
+      return isRinging(state.status)
+        ? [{ type: 'CallCancelled', data: { ...p, reason: command.reason } }]
+        : [];
+    case 'Hangup': {
+      const role = participant(state, command.by);
+      if (state.status === 'accepted') {
+        if (role === 'callee' && command.sessionId !== state.acceptedSession) {
+          throw new DomainError('FORBIDDEN', 'the call was answered on another device');
+        }
+        return [
+          {
+            type: 'CallEnded',
+            data: {
+              ...p,
+              by: command.by,
+              reason: command.reason,
+              durationMs: Math.max(0, command.now - state.acceptedAt),
+            },
+          },
+        ];
+      }
+      if (isRinging(state.status)) {
+        return role === 'caller'
+          ? [{ type: 'CallCancelled', data: { ...p, reason: 'caller' } }]
+          : [{ type: 'CallDeclined', data: { ...p, sessionId: command.sessionId } }];
+      }
+      return [];
+    }
+    case 'TimeOut':
+      return isRinging(state.status) && command.now >= state.ringTimeoutAt
+        ? [{ type: 'CallMissed', data: { ...p, reason: 'timeout' } }]
+        : [];
+    case 'SendSignal': {
+      const role = participant(state, command.from);
+      if (!isLive(state.status) || state.silent) throw new DomainError('CONFLICT', 'the call is not live');
+      const limit = command.kind === 'candidate' ? SIGNAL_LIMITS.candidateBytes : SIGNAL_LIMITS.sdpBytes;
+      if (Buffer.byteLength(command.payload, 'utf8') > limit) {
+        throw new DomainError('BAD_INPUT', `a ${command.kind} signal is at most ${limit} bytes`);
+      }
+      const to = role === 'caller' ? state.callee : state.caller;
+      return [
+        {
+          type: 'CallSignalSent',
+          data: { ...p, from: command.from, to, kind: command.kind, payload: command.payload },
+        },
+      ];
+    }
+    default: {
+      const never: never = command;
+      throw new Error(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function evolveCall(state: CallState, event: CallEvent): CallState {
+  switch (event.type) {
+    case 'CallPlaced':
+      return {
+        ...state,
+        status: 'placed',
+        caller: event.data.caller,
+        callee: event.data.callee,
+        silent: event.data.silent,
+        ringTimeoutAt: event.data.ringTimeoutAt,
+      };
+    case 'CallRinging':
+      return { ...state, status: 'ringing' };
+    case 'CallAccepted':
+      return {
+        ...state,
+        status: 'accepted',
+        acceptedAt: event.data.at,
+        acceptedSession: event.data.sessionId,
+      };
+    case 'CallDeclined':
+      return { ...state, status: 'declined' };
+    case 'CallMissed':
+      return { ...state, status: 'missed' };
+    case 'CallBusy':
+      return { ...state, status: 'busy' };
+    case 'CallCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'CallEnded':
+      return { ...state, status: 'ended' };
+    case 'CallSignalSent':
+      return state;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export const callDecider: Decider<CallCommand, CallEvent, CallState> = {
+  decide: decideCall,
+  evolve: evolveCall,
+  initial: initialCall,
+};

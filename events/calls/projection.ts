@@ -1,0 +1,128 @@
+import type { Projection } from '../projections/projection.ts';
+import type { JsonValue, RecordedEvent } from '../store/types.ts';
+import type { CallStatus } from './decide.ts';
+import { CALL_STREAM_PREFIX, type CallEvent, type CallMedia } from './events.ts';
+
+export interface CallView {
+  callId: string;
+  caller: string;
+  callee: string;
+  media: CallMedia;
+  silent: boolean;
+  status: CallStatus;
+  issuedAt: number;
+  nonce: string;
+  signature: string;
+  placedAt: number;
+  ringTimeoutAt: number;
+  acceptedAt: number | null;
+  endedAt: number | null;
+  durationMs: number | null;
+  endedBy: string | null;
+  reason: string | null;
+  acceptedSession: string | null;
+}
+
+export interface Calls {
+  byId: Map<string, CallView>;
+  /** Each identity's calls in the order placed (a callee does not see silent ones). */
+  history: Map<string, CallView[]>;
+  /** Calls still placed, ringing or accepted. */
+  live: Map<string, CallView>;
+}
+
+const push = (m: Map<string, CallView[]>, k: string, v: CallView) => {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+};
+
+/** Every call's state and each identity's call history. */
+export const calls: Projection<Calls> = {
+  name: 'calls',
+  initial: () => ({ byId: new Map(), history: new Map(), live: new Map() }),
+  evolve(state, recorded: RecordedEvent) {
+    if (!recorded.streamId.startsWith(CALL_STREAM_PREFIX)) return state;
+    const e = recorded as unknown as CallEvent;
+    const at = recorded.time.getTime();
+    if (e.type === 'CallPlaced') {
+      const v: CallView = {
+        callId: e.data.callId,
+        caller: e.data.caller,
+        callee: e.data.callee,
+        media: e.data.media,
+        silent: e.data.silent,
+        status: 'placed',
+        issuedAt: e.data.issuedAt,
+        nonce: e.data.nonce,
+        signature: e.data.signature,
+        placedAt: at,
+        ringTimeoutAt: e.data.ringTimeoutAt,
+        acceptedAt: null,
+        endedAt: null,
+        durationMs: null,
+        endedBy: null,
+        reason: null,
+        acceptedSession: null,
+      };
+      state.byId.set(v.callId, v);
+      state.live.set(v.callId, v);
+      push(state.history, v.caller, v);
+      if (!v.silent) push(state.history, v.callee, v);
+      return state;
+    }
+    const v = state.byId.get(recorded.streamId.slice(CALL_STREAM_PREFIX.length));
+    if (!v) return state;
+    const end = (status: CallStatus, reason: string | null) => {
+      v.status = status;
+      v.reason = reason;
+      v.endedAt = at;
+      state.live.delete(v.callId);
+    };
+    switch (e.type) {
+      case 'CallRinging':
+        v.status = 'ringing';
+        break;
+      case 'CallAccepted':
+        v.status = 'accepted';
+        v.acceptedAt = e.data.at;
+        v.acceptedSession = e.data.sessionId;
+        break;
+      case 'CallDeclined':
+        end('declined', 'declined');
+        break;
+      case 'CallMissed':
+        end('missed', e.data.reason);
+        break;
+      case 'CallBusy':
+        end('busy', 'busy');
+        break;
+      case 'CallCancelled':
+        end('cancelled', e.data.reason);
+        break;
+      case 'CallEnded':
+        end('ended', e.data.reason);
+        v.durationMs = e.data.durationMs;
+        v.endedBy = e.data.by;
+        break;
+      case 'CallSignalSent':
+        break;
+    }
+    return state;
+  },
+  snapshot(state): JsonValue {
+    return {
+      calls: Object.fromEntries([...state.byId].map(([k, v]) => [k, { ...v }])),
+      history: Object.fromEntries([...state.history].map(([k, list]) => [k, list.map((c) => c.callId)])),
+      live: [...state.live.keys()].sort(),
+    };
+  },
+};
+
+/** A live call (placed, ringing or accepted) of `address`, other than `except`. */
+export function liveCallOf(state: Calls, address: string, except?: string): CallView | undefined {
+  for (const c of state.live.values()) {
+    if (c.callId !== except && !c.silent && (c.caller === address || c.callee === address)) return c;
+  }
+  return undefined;
+}

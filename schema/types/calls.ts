@@ -1,0 +1,205 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { CallView } from '../../events/calls/projection.ts';
+import { DomainError } from '../../events/shared/errors.ts';
+import { builder, requireViewer } from '../builder.ts';
+import { type GraphQLContext, requestMetadata } from '../context.ts';
+
+const Media = builder.enumType('CallMedia', {
+  values: { AUDIO: { value: 'audio' }, VIDEO: { value: 'video' } } as const,
+});
+const Status = builder.enumType('CallStatus', {
+  values: ['PLACED', 'RINGING', 'ACCEPTED', 'DECLINED', 'MISSED', 'BUSY', 'CANCELLED', 'ENDED'] as const,
+});
+const SignalKindEnum = builder.enumType('CallSignalKind', {
+  values: {
+    OFFER: { value: 'offer' },
+    ANSWER: { value: 'answer' },
+    CANDIDATE: { value: 'candidate' },
+    RESTART: { value: 'restart' },
+  } as const,
+});
+const EndReasonEnum = builder.enumType('CallEndReason', {
+  values: {
+    HANGUP: { value: 'hangup' },
+    ICE_FAILED: { value: 'ice_failed' },
+    NETWORK: { value: 'network' },
+    ERROR: { value: 'error' },
+  } as const,
+});
+const PlanEnum = builder.enumType('Plan', { values: ['FREE', 'PRO'] as const });
+
+const CallTokenRef = builder.objectRef<CallView>('CallToken').implement({
+  description:
+    "The caller's signed token: verify `signature` with the caller's public key before ringing (docs/protocol.md).",
+  fields: (t) => ({
+    callId: t.exposeString('callId'),
+    from: t.exposeString('caller'),
+    to: t.exposeString('callee'),
+    media: t.field({ type: Media, resolve: (c) => c.media }),
+    issuedAt: t.field({ type: 'Timestamp', resolve: (c) => c.issuedAt }),
+    nonce: t.exposeString('nonce'),
+    signature: t.exposeString('signature'),
+  }),
+});
+
+export const CallRef = builder.objectRef<CallView>('Call').implement({
+  fields: (t) => ({
+    callId: t.exposeID('callId'),
+    caller: t.exposeString('caller'),
+    callee: t.exposeString('callee'),
+    media: t.field({ type: Media, resolve: (c) => c.media }),
+    status: t.field({ type: Status, resolve: (c) => c.status.toUpperCase() as never }),
+    direction: t.string({
+      description: 'OUTGOING or INCOMING for you; MISSED is a status.',
+      resolve: (c, _a, ctx) => (c.caller === ctx.viewer?.address ? 'OUTGOING' : 'INCOMING'),
+    }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'Why it ended: timeout, do_not_disturb, glare, hangup, ice_failed, …',
+    }),
+    placedAt: t.field({ type: 'Timestamp', resolve: (c) => c.placedAt }),
+    acceptedAt: t.field({ type: 'Timestamp', nullable: true, resolve: (c) => c.acceptedAt }),
+    endedAt: t.field({ type: 'Timestamp', nullable: true, resolve: (c) => c.endedAt }),
+    durationMs: t.int({ nullable: true, resolve: (c) => c.durationMs }),
+    endedBy: t.exposeString('endedBy', { nullable: true }),
+    answeredHere: t.boolean({
+      description: 'Accepted on this device (session).',
+      resolve: (c, _a, ctx) => c.acceptedSession !== null && c.acceptedSession === ctx.viewer?.sessionId,
+    }),
+    token: t.field({ type: CallTokenRef, resolve: (c) => c }),
+  }),
+});
+
+const IceServerRef = builder
+  .objectRef<{ urls: string[]; username?: string; credential?: string }>('IceServer')
+  .implement({
+    fields: (t) => ({
+      urls: t.exposeStringList('urls'),
+      username: t.exposeString('username', { nullable: true }),
+      credential: t.exposeString('credential', { nullable: true }),
+    }),
+  });
+
+const PlaceCallInput = builder.inputType('PlaceCallInput', {
+  description: 'A call token: these fields signed by the caller (docs/protocol.md).',
+  fields: (t) => ({
+    callId: t.id(),
+    from: t.string(),
+    to: t.string(),
+    media: t.field({ type: Media }),
+    issuedAt: t.field({ type: 'Timestamp' }),
+    nonce: t.string(),
+    signature: t.string(),
+  }),
+});
+
+const CallPageRef = builder.objectRef<{ calls: CallView[]; hasMore: boolean }>('CallPage').implement({
+  fields: (t) => ({
+    calls: t.field({ type: [CallRef], resolve: (p) => p.calls }),
+    hasMore: t.exposeBoolean('hasMore'),
+    before: t.field({
+      type: 'Timestamp',
+      nullable: true,
+      resolve: (p) => (p.hasMore ? (p.calls[p.calls.length - 1]?.placedAt ?? null) : null),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  iceServers: t.field({
+    type: [IceServerRef],
+    description:
+      'ICE servers for your calls: STUN always, TURN by plan (short-lived credentials with TURN_MODE=rest).',
+    resolve: (_r, _a, ctx) => ctx.services.calls.iceServers(requireViewer(ctx)),
+  }),
+  call: t.field({
+    type: CallRef,
+    nullable: true,
+    args: { callId: t.arg.id() },
+    resolve: (_r, { callId }, ctx) => {
+      const viewer = requireViewer(ctx);
+      const c = ctx.services.calls.call(String(callId));
+      return c && (c.caller === viewer.address || (c.callee === viewer.address && !c.silent)) ? c : null;
+    },
+  }),
+  callHistory: t.field({
+    type: CallPageRef,
+    description: 'Your calls, newest first.',
+    args: { before: t.arg({ type: 'Timestamp', required: false }), last: t.arg.int({ required: false }) },
+    resolve: (_r, { before, last }, ctx) =>
+      ctx.services.calls.history(requireViewer(ctx), before, last ?? 50),
+  }),
+  plan: t.field({
+    type: PlanEnum,
+    resolve: (_r, _a, ctx) => ctx.services.calls.plan(requireViewer(ctx).address),
+  }),
+}));
+
+/** Operator access: the `x-admin-token` header must equal ADMIN_TOKEN (unset: no operator access). */
+function requireAdmin(ctx: GraphQLContext): void {
+  const expected = ctx.services.adminToken;
+  const given = ctx.adminToken;
+  const ok =
+    !!expected &&
+    !!given &&
+    given.length === expected.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (!ok) throw new DomainError('FORBIDDEN', 'operator access needs the admin token');
+}
+
+builder.mutationFields((t) => ({
+  placeCall: t.field({
+    type: CallRef,
+    description:
+      'Places a call with a signed call token. With glare the surviving call is returned (it may be theirs: accept it).',
+    args: { input: t.arg({ type: PlaceCallInput }) },
+    resolve: (_r, { input }, ctx) =>
+      ctx.services.calls.place(
+        requireViewer(ctx),
+        { ...input, callId: String(input.callId) },
+        requestMetadata(ctx),
+      ),
+  }),
+  ringing: t.field({
+    type: CallRef,
+    description: 'A device of the callee is ringing (after checking the token).',
+    args: { callId: t.arg.id() },
+    resolve: (_r, { callId }, ctx) =>
+      ctx.services.calls.ringing(requireViewer(ctx), String(callId), requestMetadata(ctx)),
+  }),
+  acceptCall: t.field({
+    type: CallRef,
+    args: { callId: t.arg.id() },
+    resolve: (_r, { callId }, ctx) =>
+      ctx.services.calls.answer(requireViewer(ctx), String(callId), true, requestMetadata(ctx)),
+  }),
+  declineCall: t.field({
+    type: CallRef,
+    args: { callId: t.arg.id() },
+    resolve: (_r, { callId }, ctx) =>
+      ctx.services.calls.answer(requireViewer(ctx), String(callId), false, requestMetadata(ctx)),
+  }),
+  hangUp: t.field({
+    type: CallRef,
+    description: 'Ends an accepted call; before that, the caller cancels and the callee declines.',
+    args: { callId: t.arg.id(), reason: t.arg({ type: EndReasonEnum, required: false }) },
+    resolve: (_r, { callId, reason }, ctx) =>
+      ctx.services.calls.hangup(requireViewer(ctx), String(callId), reason ?? 'hangup', requestMetadata(ctx)),
+  }),
+  sendCallSignal: t.boolean({
+    description:
+      'SDP offer/answer, trickle ICE candidate or ICE-restart offer for the other participant (via their feed).',
+    args: { callId: t.arg.id(), kind: t.arg({ type: SignalKindEnum }), payload: t.arg.string() },
+    resolve: (_r, { callId, kind, payload }, ctx) =>
+      ctx.services.calls.signal(requireViewer(ctx), String(callId), kind, payload, requestMetadata(ctx)),
+  }),
+  setPlan: t.field({
+    type: PlanEnum,
+    description: 'Operator only (header x-admin-token): change an identity’s plan.',
+    args: { address: t.arg.string(), plan: t.arg({ type: PlanEnum }) },
+    resolve: (_r, { address, plan }, ctx) => {
+      requireAdmin(ctx);
+      return ctx.services.calls.setPlan(address, plan, requestMetadata(ctx));
+    },
+  }),
+}));
