@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { schema } from '../../schema/index.ts';
-import { codeOf, FeedReader, gql, register, send, type TestIdentity, wsClient } from '../support/client.ts';
+import {
+  callToken,
+  codeOf,
+  FeedReader,
+  gql,
+  register,
+  send,
+  type TestIdentity,
+  wsClient,
+} from '../support/client.ts';
 import { skipWithoutPostgres } from '../support/postgres.ts';
 import { type Mode, startServer, type TestServer } from '../support/server.ts';
 
@@ -10,6 +19,7 @@ interface Ctx {
   ada: TestIdentity;
   bob: TestIdentity;
   adaMessageId: string;
+  adaCallId: string;
 }
 type Op = { doc: string; vars: (c: Ctx) => Record<string, unknown> };
 
@@ -90,7 +100,37 @@ const AUTHENTICATED: Record<string, Op> = {
     vars: (c) => ({ p: c.ada.address }),
   },
   sendTyping: { doc: 'mutation($t: String!) { sendTyping(to: $t) }', vars: (c) => ({ t: c.ada.address }) },
+  iceServers: { doc: '{ iceServers { urls } }', vars: () => ({}) },
+  call: { doc: 'query($id: ID!) { call(callId: $id) { callId } }', vars: (c) => ({ id: c.adaCallId }) },
+  callHistory: { doc: '{ callHistory { calls { callId } } }', vars: () => ({}) },
+  plan: { doc: '{ plan }', vars: () => ({}) },
+  placeCall: {
+    doc: 'mutation($i: PlaceCallInput!) { placeCall(input: $i) { callId } }',
+    vars: (c) => ({ i: callToken(c.ada, c.bob.address) }),
+  },
+  ringing: {
+    doc: 'mutation($id: ID!) { ringing(callId: $id) { callId } }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
+  acceptCall: {
+    doc: 'mutation($id: ID!) { acceptCall(callId: $id) { callId } }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
+  declineCall: {
+    doc: 'mutation($id: ID!) { declineCall(callId: $id) { callId } }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
+  hangUp: {
+    doc: 'mutation($id: ID!) { hangUp(callId: $id) { callId } }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
+  sendCallSignal: {
+    doc: 'mutation($id: ID!) { sendCallSignal(callId: $id, kind: OFFER, payload: "x") }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
 };
+/** Operator only: refused without the admin token whoever asks. */
+const ADMIN = ['setPlan'];
 /** Open to anyone by design: how one gets a session, and what server this is. */
 const PUBLIC = ['requestChallenge', 'register', 'signIn', 'serverInfo'];
 const SUBSCRIPTIONS = ['feed', 'typing'];
@@ -122,7 +162,13 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         ada.token,
       );
       const m = await send(s.url, ada, bob.address, 'private to Bob');
-      ctx = { ada, bob, adaMessageId: m.data!.sendMessage.id };
+      const call = await gql(
+        s.url,
+        'mutation($i: PlaceCallInput!) { placeCall(input: $i) { callId } }',
+        { i: callToken(ada, bob.address) },
+        ada.token,
+      );
+      ctx = { ada, bob, adaMessageId: m.data!.sendMessage.id, adaCallId: call.data!.placeCall.callId };
       await gql(s.url, 'mutation { signOut }', {}, signedOut.token);
     });
     after(async () => {
@@ -134,7 +180,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         ...Object.keys(schema.getQueryType()!.getFields()),
         ...Object.keys(schema.getMutationType()!.getFields()),
       ].sort();
-      assert.deepEqual(fields, [...Object.keys(AUTHENTICATED), ...PUBLIC].sort());
+      assert.deepEqual(fields, [...Object.keys(AUTHENTICATED), ...PUBLIC, ...ADMIN].sort());
       assert.deepEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort(), SUBSCRIPTIONS);
     });
 
@@ -151,6 +197,15 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
           const r = await gql(s.url, op.doc, op.vars(ctx), token);
           assert.equal(codeOf(r), 'UNAUTHENTICATED', `${name} as ${who}: ${JSON.stringify(r)}`);
         }
+      }
+      for (const token of [undefined, signedOut.token, ctx.ada.token]) {
+        const r = await gql(
+          s.url,
+          'mutation($a: String!) { setPlan(address: $a, plan: PRO) }',
+          { a: ctx.ada.address },
+          token,
+        );
+        assert.equal(codeOf(r), 'FORBIDDEN', 'setPlan needs the operator token');
       }
       for (const token of [undefined, signedOut.token]) {
         const ws = wsClient(s.wsUrl, token);
