@@ -14,6 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": typeof types.IceServersDocument,
+    "\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n": typeof types.PlaceCallDocument,
+    "\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.AcceptCallDocument,
+    "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.DeclineCallDocument,
+    "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": typeof types.HangUpDocument,
+    "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": typeof types.SendCallSignalDocument,
+    "\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": typeof types.CallHistoryDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": typeof types.RequestChallengeDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": typeof types.SignInDocument,
@@ -21,9 +28,25 @@ type Documents = {
     "\n  query Me {\n    me {\n      address\n      displayName\n      publicKey\n      registeredAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": typeof types.ChangeDisplayNameDocument,
     "\n  query LookUpIdentity($address: String!) {\n    identity(address: $address) {\n      address\n      displayName\n      publicKey\n    }\n  }\n": typeof types.LookUpIdentityDocument,
-    "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n    }\n  }\n": typeof types.FeedDocument,
+    "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n": typeof types.FeedDocument,
+    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n": typeof types.ContactsDocument,
+    "\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n": typeof types.AddContactDocument,
+    "\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
+    "\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n": typeof types.HistoryDocument,
+    "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id\n      position\n      status\n      sentAt\n    }\n  }\n": typeof types.SendMessageDocument,
+    "\n  mutation MarkRead($peer: String!, $upTo: Position!) {\n    markRead(peer: $peer, upTo: $upTo)\n  }\n": typeof types.MarkReadDocument,
+    "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": typeof types.MarkDeliveredDocument,
+    "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": typeof types.SendTypingDocument,
+    "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": typeof types.TypingDocument,
 };
 const documents: Documents = {
+    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
+    "\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n": types.PlaceCallDocument,
+    "\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.AcceptCallDocument,
+    "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.DeclineCallDocument,
+    "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": types.HangUpDocument,
+    "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": types.SendCallSignalDocument,
+    "\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": types.CallHistoryDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": types.RequestChallengeDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": types.SignInDocument,
@@ -31,7 +54,16 @@ const documents: Documents = {
     "\n  query Me {\n    me {\n      address\n      displayName\n      publicKey\n      registeredAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": types.ChangeDisplayNameDocument,
     "\n  query LookUpIdentity($address: String!) {\n    identity(address: $address) {\n      address\n      displayName\n      publicKey\n    }\n  }\n": types.LookUpIdentityDocument,
-    "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n    }\n  }\n": types.FeedDocument,
+    "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n": types.FeedDocument,
+    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n": types.ContactsDocument,
+    "\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n": types.AddContactDocument,
+    "\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n": types.ConversationsDocument,
+    "\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n": types.HistoryDocument,
+    "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id\n      position\n      status\n      sentAt\n    }\n  }\n": types.SendMessageDocument,
+    "\n  mutation MarkRead($peer: String!, $upTo: Position!) {\n    markRead(peer: $peer, upTo: $upTo)\n  }\n": types.MarkReadDocument,
+    "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": types.MarkDeliveredDocument,
+    "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": types.SendTypingDocument,
+    "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": types.TypingDocument,
 };
 
 /**
@@ -48,6 +80,34 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n"): (typeof documents)["\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n"): (typeof documents)["\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n"): (typeof documents)["\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n"): (typeof documents)["\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -79,7 +139,43 @@ export function graphql(source: "\n  query LookUpIdentity($address: String!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n"): (typeof documents)["\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n"): (typeof documents)["\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id\n      position\n      status\n      sentAt\n    }\n  }\n"): (typeof documents)["\n  mutation SendMessage($input: SendMessageInput!) {\n    sendMessage(input: $input) {\n      id\n      position\n      status\n      sentAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkRead($peer: String!, $upTo: Position!) {\n    markRead(peer: $peer, upTo: $upTo)\n  }\n"): (typeof documents)["\n  mutation MarkRead($peer: String!, $upTo: Position!) {\n    markRead(peer: $peer, upTo: $upTo)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n"): (typeof documents)["\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n"): (typeof documents)["\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

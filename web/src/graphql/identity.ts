@@ -90,6 +90,64 @@ export const Feed = graphql(`
       ... on SessionEnded {
         sessionId
       }
+      ... on MessageAdded {
+        message {
+          id
+          position
+          from
+          to
+          body
+          sentAt
+          outgoing
+          status
+        }
+      }
+      ... on MessageChanged {
+        message {
+          id
+          body
+          deleted
+          editedAt
+        }
+      }
+      ... on ReceiptsChanged {
+        by
+        peer
+        deliveredUpTo
+        readUpTo
+      }
+      ... on AddressBookChanged {
+        change
+        address
+      }
+      ... on CallUpdated {
+        change
+        call {
+          callId
+          caller
+          callee
+          media
+          status
+          reason
+          answeredHere
+          durationMs
+          token {
+            callId
+            from
+            to
+            media
+            issuedAt
+            nonce
+            signature
+          }
+        }
+      }
+      ... on CallSignal {
+        callId
+        from
+        signal
+        payload
+      }
     }
   }
 `);

@@ -1,0 +1,104 @@
+import { graphql } from '../gql/index.js';
+
+export const Contacts = graphql(`
+  query Contacts {
+    contacts {
+      address
+      nickname
+      displayName
+      alwaysAllowed
+    }
+    settings {
+      doNotDisturb
+      nonContactCalls
+      blocked
+    }
+  }
+`);
+
+export const AddContact = graphql(`
+  mutation AddContact($address: String!, $nickname: String!) {
+    addContact(address: $address, nickname: $nickname) {
+      address
+      nickname
+      displayName
+    }
+  }
+`);
+
+export const Conversations = graphql(`
+  query Conversations($requests: Boolean) {
+    conversations(requests: $requests) {
+      peer
+      nickname
+      displayName
+      isRequest
+      unreadCount
+      lastMessage {
+        id
+        body
+        sentAt
+        outgoing
+        status
+      }
+    }
+  }
+`);
+
+export const History = graphql(`
+  query History($with: String!, $before: Position, $last: Int) {
+    messages(with: $with, before: $before, last: $last) {
+      hasMore
+      before
+      messages {
+        id
+        position
+        from
+        body
+        sentAt
+        editedAt
+        deleted
+        outgoing
+        status
+      }
+    }
+  }
+`);
+
+export const SendMessage = graphql(`
+  mutation SendMessage($input: SendMessageInput!) {
+    sendMessage(input: $input) {
+      id
+      position
+      status
+      sentAt
+    }
+  }
+`);
+
+export const MarkRead = graphql(`
+  mutation MarkRead($peer: String!, $upTo: Position!) {
+    markRead(peer: $peer, upTo: $upTo)
+  }
+`);
+
+export const MarkDelivered = graphql(`
+  mutation MarkDelivered($peer: String!, $upTo: Position!) {
+    markDelivered(peer: $peer, upTo: $upTo)
+  }
+`);
+
+export const SendTyping = graphql(`
+  mutation SendTyping($to: String!) {
+    sendTyping(to: $to)
+  }
+`);
+
+export const Typing = graphql(`
+  subscription Typing {
+    typing {
+      from
+      at
+    }
+  }
+`);
