@@ -46,7 +46,8 @@ export async function appendBatch(
       stream_version: number;
       position: string | null;
     }>({
-      name: 'cv_lookup_append',
+      // Not a named (prepared) statement: PostgreSQL would cache a generic plan made while the
+      // table was small — a sequential scan for `= ANY($1)` — and keep it as the log grows.
       text: `SELECT event_id::text AS id, stream_id, stream_version, position FROM cv_events WHERE event_id = ANY($1::uuid[])
              UNION ALL
              SELECT NULL, s.stream_id,
