@@ -22,8 +22,16 @@ export function planAppend(
   currentVersion: number,
   existing: (id: string) => ExistingEvent | undefined,
 ): AppendOutcome {
-  const found = append.events.map((e) => existing(e.id));
-  const present = found.filter((f): f is ExistingEvent => f !== undefined);
+  // The common case, no id seen before, without allocating.
+  let seen = 0;
+  for (const e of append.events) if (existing(e.id)) seen++;
+  if (seen === 0) {
+    if (append.expectedVersion !== 'any' && append.expectedVersion !== currentVersion) {
+      throw new VersionConflictError(append.streamId, append.expectedVersion, currentVersion);
+    }
+    return { kind: 'write', fromVersion: currentVersion };
+  }
+  const present = append.events.map((e) => existing(e.id)).filter((f): f is ExistingEvent => f !== undefined);
   if (present.length === append.events.length) {
     if (present.some((f) => f.streamId !== append.streamId)) {
       throw new IdempotencyConflictError('these event ids were recorded in another stream');

@@ -72,7 +72,7 @@ export class InMemoryEventLog implements EventLog {
     if (stream) stream.push(...recorded);
     else this.streams.set(valid.streamId, recorded);
     const last = recorded[recorded.length - 1]!;
-    this.tail.notify(last.position);
+    this.tail.advance(last.position);
     return {
       streamVersion: last.streamVersion,
       firstPosition: recorded[0]!.position,

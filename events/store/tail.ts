@@ -47,6 +47,16 @@ export class LiveTail {
     return this.headPosition;
   }
 
+  /**
+   * For a source that holds every event in memory (so there is nothing to read or keep in a
+   * window): the log now ends at `position`. Wakes waiting subscribers synchronously.
+   */
+  advance(position: number): void {
+    if (this.closed || position <= this.headPosition) return;
+    this.headPosition = position;
+    this.wake();
+  }
+
   /** The log has grown to at least `position` (or may have, when undefined). */
   notify(position?: number): void {
     if (this.closed) return;
@@ -86,6 +96,7 @@ export class LiveTail {
   }
 
   private wake(): void {
+    if (this.waiters.size === 0) return;
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const w of waiters) w();
