@@ -12,7 +12,7 @@ import { MessageCommands } from './commands/messages.ts';
 import type { Config } from './config.ts';
 import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
-import { iceReport } from './http/ice.ts';
+import { iceVerify } from './http/ice.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -213,8 +213,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
     })
     .get('/api/ice-verify', (res) => {
-      const report = iceReport(config);
-      sendJson(res, report.status === 'ok' ? '200 OK' : '503 Service Unavailable', report);
+      // Probes run at most once per 10 s, whatever the polling rate.
+      respondAsync(res, async () => {
+        const t = Date.now();
+        if (!iceCache || t - iceCache.at > 10_000) {
+          iceCache = { at: t, report: iceVerify(config, config.iceProbeTimeoutMs, now().getTime()) };
+        }
+        const report = await iceCache.report;
+        return { status: report.status === 'ok' ? '200 OK' : '503 Service Unavailable', body: report };
+      });
     })
     .get('/metrics', (res) => {
       respondAsync(res, async () => ({
@@ -227,6 +234,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       sendJson(res, '404 Not Found', { error: 'not found' });
     });
 
+  let iceCache: { at: number; report: ReturnType<typeof iceVerify> } | null = null;
   let listenSocket: uWS.us_listen_socket | null = null;
   let closing: Promise<void> | null = null;
   return {

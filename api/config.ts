@@ -32,6 +32,8 @@ export interface Config {
   messageRate: { burst: number; perMinute: number };
   /** An unanswered call is missed after this long. */
   ringTimeoutSeconds: number;
+  /** How long /api/ice-verify waits for each STUN/TURN server. */
+  iceProbeTimeoutMs: number;
   version: string;
 }
 
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
       perMinute: int(env, 'AUTH_RATE_PER_MINUTE', 20, 1, 1_000_000),
     },
     ringTimeoutSeconds: int(env, 'RING_TIMEOUT_SECONDS', 45, 1, 600),
+    iceProbeTimeoutMs: int(env, 'ICE_PROBE_TIMEOUT_MS', 2000, 100, 30_000),
     messageRate: {
       burst: int(env, 'MESSAGE_RATE_BURST', 30, 1, 1_000_000),
       perMinute: int(env, 'MESSAGE_RATE_PER_MINUTE', 300, 1, 1_000_000),
