@@ -76,6 +76,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const oneTime: OneTimeStore =
     log instanceof PostgresEventLog ? new PostgresOneTimeStore(log.pool) : new InMemoryOneTimeStore();
 
+  // Append latency, whoever appends (commands, ring timers): measured at the log itself.
+  const append = log.append.bind(log);
+  log.append = async (...args) => {
+    const done = metrics.appendSeconds.startTimer();
+    try {
+      return await append(...args);
+    } finally {
+      done();
+    }
+  };
+
   const readModels = new ReadModels(log, onError);
   await readModels.start();
   const feed = new FeedHub(log, readModels);
@@ -142,12 +153,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sockets = new GraphQLSockets(yoga, identity, {
     logger,
     metrics,
+    ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
     clientIp: (headers, ws: WebSocket<unknown>) =>
       clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
   });
   readModels.onEvent((e) => {
     if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
+    // Commit → this node's read models and feeds (what a live subscriber waits at least).
+    metrics.subscriptionLagSeconds.observe(Math.max(0, Date.now() - e.time.getTime()) / 1000);
+    metrics.projectionPosition.set(e.position);
   });
 
   const sweeper = setInterval(() => {

@@ -34,6 +34,8 @@ export interface Config {
   ringTimeoutSeconds: number;
   /** How long /api/ice-verify waits for each STUN/TURN server. */
   iceProbeTimeoutMs: number;
+  /** Most WebSocket connections; 0 = derived from the open-file limit. */
+  maxConnections: number;
   version: string;
 }
 
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     },
     ringTimeoutSeconds: int(env, 'RING_TIMEOUT_SECONDS', 45, 1, 600),
     iceProbeTimeoutMs: int(env, 'ICE_PROBE_TIMEOUT_MS', 2000, 100, 30_000),
+    maxConnections: int(env, 'MAX_CONNECTIONS', 0, 0, 10_000_000),
     messageRate: {
       burst: int(env, 'MESSAGE_RATE_BURST', 30, 1, 1_000_000),
       perMinute: int(env, 'MESSAGE_RATE_PER_MINUTE', 300, 1, 1_000_000),

@@ -1,5 +1,6 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
@@ -11,6 +12,25 @@ import type { Metrics } from './metrics.ts';
 interface ConnectionState {
   viewer?: Viewer;
   ip?: string;
+}
+
+/**
+ * Sockets this process may hold: its open-file limit less headroom for HTTP requests, the
+ * database pool and its own files. Past the limit uWS cannot accept at all: it retries the
+ * accept in a busy loop and nothing (health checks included) gets through until sockets close.
+ */
+function defaultMaxConnections(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const limit = Number(line?.split(/\s+/)[3]);
+    if (Number.isFinite(limit))
+      return Math.max(1, limit - Math.max(64, Math.min(1024, Math.ceil(limit / 20))));
+  } catch {
+    // not Linux: no limit known
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 type EnvelopedRoot = {
@@ -38,6 +58,8 @@ export class GraphQLSockets {
       originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
       clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
       keepAliveMs?: number;
+      /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
+      maxConnections?: number;
     },
   ) {
     const { metrics, logger } = options;
@@ -123,7 +145,15 @@ export class GraphQLSockets {
       options.keepAliveMs ?? 12_000,
     );
     const upgrade = behavior.upgrade!;
+    const maxConnections = options.maxConnections ?? defaultMaxConnections();
     behavior.upgrade = (res, req, context) => {
+      if (this.all.size >= maxConnections) {
+        res
+          .writeStatus('503 Service Unavailable')
+          .writeHeader('Retry-After', '30')
+          .end('too many connections');
+        return;
+      }
       // Browsers let any page open a WebSocket to any host: only allowed origins may.
       if (!options.originAllowed(req.getHeader('origin') || undefined, req.getHeader('host') || undefined)) {
         logger.warn({ origin: req.getHeader('origin') }, 'websocket origin refused');

@@ -336,6 +336,9 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         /callvault_graphql_operations_total\{operation="Register",kind="mutation",outcome="ok"\} \d+/,
       );
       assert.match(metrics, /callvault_websocket_connections/);
+      assert.match(metrics, /callvault_event_append_seconds_count [1-9]\d*/);
+      assert.match(metrics, /callvault_subscription_lag_seconds_count [1-9]\d*/);
+      assert.match(metrics, /callvault_projection_position [1-9]\d*/);
     });
   });
 }

@@ -172,3 +172,27 @@ describe('process lifecycle', () => {
     assert.match(out, /"msg":"stopped"/);
   });
 });
+
+describe('connection limit', () => {
+  it('should refuse WebSocket upgrades past MAX_CONNECTIONS with 503 and keep serving HTTP', async () => {
+    const s = await startServer('memory', { MAX_CONNECTIONS: '2' });
+    const open: WebSocket[] = [];
+    try {
+      const attempt = () =>
+        new Promise<number | 'open'>((resolve) => {
+          const ws = new WebSocket(s.wsUrl, 'graphql-transport-ws');
+          ws.on('open', () => {
+            open.push(ws);
+            resolve('open');
+          });
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('error', () => {});
+        });
+      assert.deepEqual([await attempt(), await attempt(), await attempt()], ['open', 'open', 503]);
+      assert.equal((await fetch(`${s.url}/api/health`)).status, 200);
+    } finally {
+      for (const ws of open) ws.terminate();
+      await s.close();
+    }
+  });
+});

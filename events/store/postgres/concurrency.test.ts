@@ -138,7 +138,7 @@ describe('PostgreSQL event log under concurrency', async () => {
   }, async () => {
     const writersPerNode = 2;
     const nodes = 4;
-    const perWriter = 1500;
+    const perWriter = 2000;
     const random = (() => {
       let s = 42;
       return () => {
