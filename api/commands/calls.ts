@@ -1,8 +1,8 @@
 import { type CallCommand, callDecider, type PlaceOutcome } from '../../events/calls/decide.ts';
-import type { CallMedia, EndReason, SignalKind } from '../../events/calls/events.ts';
+import type { EndReason, SignalKind } from '../../events/calls/events.ts';
 import { callStream } from '../../events/calls/events.ts';
 import { type CallView, liveCallOf } from '../../events/calls/projection.ts';
-import { CALL_TOKEN, callTokenMessage, nonceKey } from '../../events/calls/token.ts';
+import { CALL_TOKEN, type CallTokenFields, callTokenMessage, nonceKey } from '../../events/calls/token.ts';
 import { bookOf } from '../../events/contacts/projection.ts';
 import { addressProblem } from '../../events/identity/address.ts';
 import { ed25519PublicKey, fromBase64url, verifyEd25519 } from '../../events/identity/keys.ts';
@@ -19,13 +19,8 @@ import type { Viewer } from './identity.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface PlaceCallInput {
-  callId: string;
-  from: string;
-  to: string;
-  media: CallMedia;
-  issuedAt: number;
-  nonce: string;
+/** A call token: the signed fields and the caller's signature over them. */
+export interface PlaceCallInput extends CallTokenFields {
   signature: string;
 }
 
@@ -90,15 +85,7 @@ export class CallCommands {
       throw new DomainError('BAD_INPUT', 'issuedAt is milliseconds since the epoch');
     const identities = this.deps.readModels.directory.state.identities;
     const key = ed25519PublicKey(identities.get(viewer.address)?.publicKey);
-    const fields = {
-      callId: input.callId,
-      from: input.from,
-      to: input.to,
-      media: input.media,
-      issuedAt: input.issuedAt,
-      nonce: input.nonce,
-    };
-    if (!key || !verifyEd25519(key, callTokenMessage(fields), input.signature)) {
+    if (!key || !verifyEd25519(key, callTokenMessage(input), input.signature)) {
       throw new DomainError('SIGNATURE_INVALID', 'the call token signature does not verify');
     }
     const now = this.deps.now().getTime();
