@@ -258,6 +258,12 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
           ws.on('close', (code) => resolve(code));
         });
       assert.equal(await raw([{ id: '1', type: 'subscribe', payload: { query: FEED } }]), 4401);
+      const legacy = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(s.wsUrl, 'graphql-ws'); // the old subscriptions-transport-ws protocol
+        ws.on('open', () => resolve('open'));
+        ws.on('error', (e) => resolve(e.message));
+      });
+      assert.match(legacy, /subprotocol/i, 'only graphql-transport-ws is spoken');
       assert.equal(
         await raw([
           { type: 'connection_init', payload: { token: ada.token } },
