@@ -62,6 +62,11 @@ export class FeedHub {
     return n;
   }
 
+  /** Positions of `address`'s feed in (after, upTo], at most `limit`. */
+  positionsOf(address: string, after: number, upTo: number, limit: number): number[] {
+    return this.readModels.feedPositions(address, after, upTo, limit);
+  }
+
   stop(): void {
     this.detach?.();
     for (const set of this.subscribers.values()) for (const s of set) s.close();
@@ -70,6 +75,7 @@ export class FeedHub {
 
 export class FeedSubscription implements AsyncIterableIterator<RecordedEvent> {
   private queue: RecordedEvent[] = [];
+  private backlog: RecordedEvent[] = [];
   private behind = true;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -125,27 +131,27 @@ export class FeedSubscription implements AsyncIterableIterator<RecordedEvent> {
   }
 
   /**
-   * Reads the log after `position` for this identity's next event. When the read reaches the
-   * hub's routed position the subscriber goes live: events after it arrive by `push`, and
-   * the `position` check in `next` drops any the read already returned.
+   * Reads this identity's next events after `position`, found through the read models' feed
+   * index. When the read reaches the hub's routed position the subscriber goes live: events
+   * after it arrive by `push`, and the `position` check in `next` drops any already read.
    */
   private async catchUp(): Promise<RecordedEvent | null> {
     for (;;) {
+      const backlogged = this.backlog.shift();
+      if (backlogged) return backlogged;
       const target = this.hub.position;
       if (this.position >= target) {
         this.behind = false;
         return null;
       }
-      const page = await this.log.readAll(this.position, Math.min(PAGE, target - this.position));
+      const positions = this.hub.positionsOf(this.address, this.position, target, PAGE);
+      if (positions.length === 0) {
+        this.position = target; // nothing of ours up to the routed position
+        continue;
+      }
+      this.backlog = await this.log.readPositions(positions);
       if (this.closed) return null;
-      for (const e of page) {
-        if (audienceOf(e).includes(this.address)) return e;
-        this.position = e.position;
-      }
-      if (page.length === 0) {
-        this.behind = false;
-        return null;
-      }
+      if (this.backlog.length === 0) throw new Error(`feed index points past the log at ${positions[0]}`);
     }
   }
 

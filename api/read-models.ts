@@ -1,5 +1,6 @@
 import { calls } from '../events/calls/projection.ts';
 import { addressBooks } from '../events/contacts/projection.ts';
+import { audienceOf } from '../events/feed/audience.ts';
 import { directory } from '../events/identity/projections.ts';
 import { conversations } from '../events/messages/projection.ts';
 import { plans } from '../events/plans/projection.ts';
@@ -28,6 +29,12 @@ export class ReadModels {
     this.calls,
     this.plans,
   ] as ProjectionRunner<unknown>[];
+  /**
+   * Each identity's feed: the positions of the events it is the audience of, ascending. A
+   * device that reconnects after a while reads just those, not the whole log since then
+   * (8 bytes per event per audience member).
+   */
+  readonly feedIndex = new Map<string, number[]>();
   private readonly waiters: { position: number; resolve: () => void }[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly abort = new AbortController();
@@ -51,7 +58,10 @@ export class ReadModels {
     for (let from = 0; from < head; ) {
       const page = await this.log.readAll(from, 5000);
       if (page.length === 0) break;
-      for (const e of page) for (const r of this.runners) r.apply(e);
+      for (const e of page) {
+        for (const r of this.runners) r.apply(e);
+        this.index(e);
+      }
       from = page[page.length - 1]!.position;
       this.applied = from;
     }
@@ -66,8 +76,33 @@ export class ReadModels {
     })();
   }
 
+  private index(event: RecordedEvent): void {
+    for (const address of audienceOf(event)) {
+      const list = this.feedIndex.get(address);
+      if (list) list.push(event.position);
+      else this.feedIndex.set(address, [event.position]);
+    }
+  }
+
+  /** Up to `limit` positions of `address`'s feed in (after, upTo]. */
+  feedPositions(address: string, after: number, upTo: number, limit: number): number[] {
+    const list = this.feedIndex.get(address);
+    if (!list) return [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let i = lo; i < list.length && out.length < limit && list[i]! <= upTo; i++) out.push(list[i]!);
+    return out;
+  }
+
   private apply(event: RecordedEvent): void {
     for (const r of this.runners) r.apply(event);
+    this.index(event);
     this.applied = event.position;
     for (const l of this.listeners) {
       try {

@@ -99,6 +99,21 @@ export function eventLogContract(
       );
     });
 
+    test('should read events at given positions, in order, skipping positions beyond the end', async () => {
+      const start = await log.head();
+      await log.append(stream(), [ev('P1'), ev('P2'), ev('P3'), ev('P4')]);
+      const got = await log.readPositions([start + 1, start + 3, start + 4, start + 99]);
+      assert.deepEqual(
+        got.map((e) => [e.position, e.type]),
+        [
+          [start + 1, 'P1'],
+          [start + 3, 'P3'],
+          [start + 4, 'P4'],
+        ],
+      );
+      assert.deepEqual(await log.readPositions([]), []);
+    });
+
     test('should refuse an append at the wrong expected version and write nothing', async () => {
       const s = stream();
       await log.append(s, [ev('A')], { expectedVersion: 0 });

@@ -89,6 +89,10 @@ export class InMemoryEventLog implements EventLog {
     return this.events.slice(Math.max(0, fromPosition), Math.max(0, fromPosition) + limit);
   }
 
+  async readPositions(positions: number[]): Promise<RecordedEvent[]> {
+    return positions.map((p) => this.events[p - 1]).filter((e): e is RecordedEvent => e !== undefined);
+  }
+
   async head(): Promise<number> {
     return this.events.length;
   }

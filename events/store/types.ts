@@ -83,6 +83,8 @@ export interface EventLog {
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Events with position > fromPosition, in global order, at most `limit`. */
   readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]>;
+  /** The events at these positions (ascending, each present once), in position order. */
+  readPositions(positions: number[]): Promise<RecordedEvent[]>;
   /** Position of the last committed event (0 when empty). */
   head(): Promise<number>;
   subscribe(options?: SubscribeOptions): EventSubscription;

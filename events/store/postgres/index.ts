@@ -16,7 +16,7 @@ import { verifyChain } from '../verify.ts';
 import { appendBatch, type BatchHooks, type PendingAppend } from './append-batch.ts';
 import { CommitListener } from './listener.ts';
 import { migrate } from './migrations.ts';
-import { readAll, readHead, readStream } from './read.ts';
+import { readAll, readHead, readPositions, readStream } from './read.ts';
 
 // bigint columns (positions) as numbers: 2^53 events is far beyond any single log.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -134,6 +134,10 @@ export class PostgresEventLog implements EventLog {
 
   readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]> {
     return readAll(this.pool, fromPosition, limit);
+  }
+
+  readPositions(positions: number[]): Promise<RecordedEvent[]> {
+    return readPositions(this.pool, positions);
   }
 
   async head(): Promise<number> {

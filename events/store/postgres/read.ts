@@ -11,6 +11,16 @@ export async function readAll(pool: pg.Pool, fromPosition: number, limit: number
   return rows.map(toRecorded);
 }
 
+export async function readPositions(pool: pg.Pool, positions: number[]): Promise<RecordedEvent[]> {
+  if (positions.length === 0) return [];
+  const { rows } = await pool.query<EventRow>({
+    name: 'cv_read_positions',
+    text: `SELECT ${EVENT_COLUMNS} FROM cv_events WHERE position = ANY($1::int8[]) ORDER BY position`,
+    values: [positions],
+  });
+  return rows.map(toRecorded);
+}
+
 export async function readStream(
   pool: pg.Pool,
   streamId: string,
