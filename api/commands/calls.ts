@@ -10,7 +10,7 @@ import { planDecider } from '../../events/plans/decide.ts';
 import { type Plan, planStream } from '../../events/plans/events.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
-import type { EventLog, EventMetadata, RecordedEvent } from '../../events/store/types.ts';
+import type { EventLog, EventMetadata, JsonObject, RecordedEvent } from '../../events/store/types.ts';
 import type { OneTimeStore } from '../auth/one-time.ts';
 import type { Config } from '../config.ts';
 import { type IceServer, iceServersFor } from '../ice/servers.ts';
@@ -195,9 +195,31 @@ export class CallCommands {
     return c;
   }
 
+  /**
+   * Signals change no call state: decide on the read model's view of the call and append
+   * without a version check, so the two sides' candidates never conflict with each other and
+   * no signal re-reads (and re-folds) the call's whole stream. A signal racing a hang-up may
+   * land just after the end; clients ignore signals for ended calls.
+   */
   async signal(viewer: Viewer, callId: string, kind: SignalKind, payload: string, m: EventMetadata) {
     const c = this.mine(viewer, callId);
-    await this.run(c.callId, { type: 'SendSignal', from: viewer.address, kind, payload }, viewer.address, m);
+    const state = {
+      status: c.status,
+      caller: c.caller,
+      callee: c.callee,
+      silent: c.silent,
+      ringTimeoutAt: c.ringTimeoutAt,
+      acceptedAt: c.acceptedAt ?? 0,
+      acceptedSession: c.acceptedSession ?? '',
+    };
+    const events = callDecider.decide({ type: 'SendSignal', from: viewer.address, kind, payload }, state);
+    const metadata = { ...m, actor: viewer.address };
+    const append = await this.deps.log.append(
+      callStream(c.callId),
+      events.map((e) => ({ type: e.type, data: e.data as unknown as JsonObject, metadata })),
+      { expectedVersion: 'any' },
+    );
+    await this.deps.readModels.waitFor(append.lastPosition);
     return true;
   }
 
