@@ -1,0 +1,1076 @@
+/**
+ * Messaging benchmark: `npm run bench -- messaging [--clients C] [--rate R] [--duration D]
+ * [--mode memory|postgres|both] [--search memory|postgres|both|none] [--search-clients N]
+ * [--search-duration S] [--max-p99 MS] [--wait-quiet S] [--max-other-cores N] [--transport http|ws]
+ * [--profile DIR]`.
+ *
+ * End to end, through the real server: C identities each hold one graphql-ws connection with a
+ * live `feed(after:)` subscription; for D seconds the bench sends R messages a second
+ * (aggregate) between random pairs with `sendMessage` over HTTP keep-alive, and times each
+ * message from the moment its mutation is issued to the moment the recipient's feed delivers
+ * it. The server runs as a process of its own (`node --import tsx api/main.ts`, production,
+ * rate limits lifted), one fresh process per mode, so its CPU seconds (/proc/<pid>/stat) and
+ * peak RSS (VmHWM) are its alone; PostgreSQL mode uses a throwaway database, dropped at the end.
+ *
+ * Then, with C = --search-clients (1000), R is doubled from 500 (D = --search-duration, 10 s)
+ * until a step fails — p99 above --max-p99 (50 ms), a message lost or duplicated, or the
+ * bench unable to issue 98% of the schedule — with one step between the last pass and the
+ * first failure (when 500 already fails: 250, then 125); the highest passing R is printed.
+ *
+ * The bench, the server and PostgreSQL share the machine's cores. Before each measured load the
+ * bench waits up to --wait-quiet seconds (60) for the machine to be idle, and every load line
+ * reports the CPU seconds everything else used meanwhile (`other_cpu_s`); a load during which
+ * that exceeded --max-other-cores (0.2) is printed as `discarded` and repeated, up to three
+ * tries. `--transport ws` (a diagnostic) sends the mutations over the sender's graphql-ws
+ * socket instead of HTTP.
+ *
+ * Prints one JSON line per measurement (the first describes the machine), then target lines
+ * and a final `met` line. With --profile DIR the server writes a V8 CPU profile there.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { register } from '../test/support/client.ts';
+
+const TARGET = { clients: 5000, rate: 2000, p99Ms: 50 };
+const FEED = `subscription Feed($after: Position) {
+  feed(after: $after) { __typename position ... on MessageAdded { message { id from body } } }
+}`;
+const SEND = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { position } }';
+/** Loopback source addresses for the sockets (the connections bench uses .2–.9). */
+const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 10}`);
+const NOFILE = 200_000;
+const REGISTER_CONCURRENCY = 50;
+const CONNECT_CONCURRENCY = 200;
+/** Most send mutations in flight; also the HTTP keep-alive pool's size, so none queue in it. */
+const MAX_IN_FLIGHT = 1024;
+const TICK_MS = 10;
+/** After the last ack: how long an acked message may take to reach its recipient. */
+const GRACE_MS = 5000;
+const WARMUP_S = 3;
+/** Busy cores below which the machine counts as quiet (see --wait-quiet). */
+const QUIET_CORES = 0.35;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+type Mode = 'memory' | 'postgres';
+type Transport = 'http' | 'ws';
+type Field = string | number | boolean | null | number[] | Record<string, number>;
+
+interface Options {
+  clients: number;
+  rate: number;
+  duration: number;
+  modes: Mode[];
+  searchModes: Mode[];
+  searchClients: number;
+  searchDuration: number;
+  maxP99: number;
+  profileDir: string | null;
+  /** How mutations are sent: HTTP POST (the measurement), or over the socket (a diagnostic). */
+  transport: Transport;
+  /** Before each measured load, wait up to this many seconds for the machine to go quiet. */
+  waitQuiet: number;
+  /** A load during which other work used more cores than this (on average) is repeated. */
+  maxOtherCores: number;
+}
+
+function modesOf(value: string, flag: string, allowNone: boolean): Mode[] {
+  if (value === 'both') return ['postgres', 'memory'];
+  if (value === 'memory' || value === 'postgres') return [value];
+  if (allowNone && value === 'none') return [];
+  throw new Error(`bench messaging: ${flag} is memory, postgres, both${allowNone ? ' or none' : ''}`);
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = {
+    clients: TARGET.clients,
+    rate: TARGET.rate,
+    duration: 20,
+    modes: ['postgres', 'memory'],
+    searchModes: [],
+    searchClients: 1000,
+    searchDuration: 10,
+    maxP99: TARGET.p99Ms,
+    profileDir: null,
+    transport: 'http',
+    waitQuiet: 60,
+    maxOtherCores: 0.2,
+  };
+  let search: string | null = null;
+  const numeric: Record<
+    string,
+    'clients' | 'rate' | 'duration' | 'searchClients' | 'searchDuration' | 'maxP99'
+  > = {
+    '--clients': 'clients',
+    '--rate': 'rate',
+    '--duration': 'duration',
+    '--search-clients': 'searchClients',
+    '--search-duration': 'searchDuration',
+    '--max-p99': 'maxP99',
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === 'messaging') continue;
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`bench messaging: ${flag} needs a value`);
+      return v;
+    };
+    const key = numeric[flag];
+    if (key) {
+      const n = Number(value());
+      if (!(n > 0)) throw new Error(`bench messaging: ${flag} needs a number > 0`);
+      options[key] = key === 'clients' ? Math.round(n) : n;
+    } else if (flag === '--mode') options.modes = modesOf(value(), flag, false);
+    else if (flag === '--search') search = value();
+    else if (flag === '--profile') options.profileDir = value();
+    else if (flag === '--max-other-cores') {
+      options.maxOtherCores = Number(value());
+      if (!(options.maxOtherCores >= 0))
+        throw new Error('bench messaging: --max-other-cores needs a number ≥ 0');
+    } else if (flag === '--wait-quiet') {
+      options.waitQuiet = Number(value());
+      if (!(options.waitQuiet >= 0)) throw new Error('bench messaging: --wait-quiet needs seconds ≥ 0');
+    } else if (flag === '--transport') {
+      const v = value();
+      if (v !== 'http' && v !== 'ws') throw new Error('bench messaging: --transport is http or ws');
+      options.transport = v;
+    } else throw new Error(`bench messaging: unknown argument ${arg}`);
+  }
+  if (options.clients < 2 || options.searchClients < 2)
+    throw new Error('bench messaging: at least 2 clients');
+  // By default the rate search runs in every mode measured.
+  options.searchModes = search === null ? options.modes : modesOf(search, '--search', true);
+  return options;
+}
+
+function emit(line: Record<string, Field>): void {
+  console.log(JSON.stringify({ bench: 'messaging', ...line }));
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function round(value: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function count(into: Record<string, number>, key: string): void {
+  into[key] = (into[key] ?? 0) + 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc
+
+/** User + system CPU seconds of a process. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Peak and current resident set size of a process, bytes. */
+function memory(pid: number): { hwm: number; rss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+}
+
+/**
+ * CPU seconds of the PostgreSQL processes that work for `database`, by pid: its backends
+ * (`postgres: 15/main: user DATABASE host(port) state`) and the shared ones without a client
+ * (postmaster, WAL writer, checkpointer…). Backends of other databases are other work.
+ */
+function postgresCpu(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (title.includes(` ${database} `) || !title.includes('('))
+        out.set(Number(entry), cpuSeconds(Number(entry)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used between two `postgresCpu` snapshots by the processes alive at the second. */
+function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}
+
+function nofile(pid: number | 'self'): number {
+  const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3]);
+}
+
+/** Raises this process's open-file limit (root may raise the hard limit too). */
+function raiseOwnNofile(): void {
+  if (nofile('self') >= NOFILE) return;
+  spawnSync('prlimit', [`--pid=${process.pid}`, `--nofile=${NOFILE}:${NOFILE}`]);
+}
+
+/** Busy CPU seconds of the whole machine, all cores (/proc/stat: everything but idle and iowait). */
+function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [, ...ticks] = line.trim().split(/\s+/).map(Number);
+  const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
+  return busy / CLK_TCK;
+}
+
+/**
+ * Waits until the whole machine (this bench's own processes are idle between loads) has been
+ * below QUIET_CORES busy for three seconds in a row, at most `maxS` seconds: on a shared
+ * machine a load then starts when nothing else runs. Returns the seconds waited.
+ */
+async function waitForQuiet(maxS: number): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 3 && performance.now() - started < maxS * 1000) {
+    const before = machineBusySeconds();
+    await sleep(1000);
+    quiet = machineBusySeconds() - before < QUIET_CORES ? quiet + 1 : 0;
+  }
+  return (performance.now() - started) / 1000;
+}
+
+const MIB = 2 ** 20;
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+interface Server {
+  /** The PostgreSQL database (PostgreSQL mode). */
+  database: string | null;
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  wsUrl: string;
+  tail: string[];
+  exited: Promise<void>;
+  exitCode: () => number | null | undefined;
+}
+
+async function startServer(
+  mode: Mode,
+  database: { url: string; name: string } | null,
+  profileDir: string | null,
+): Promise<Server> {
+  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  const script = `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@" api/main.ts`;
+  const child = spawn('bash', ['-c', script, process.execPath, ...nodeArgs], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: mode === 'postgres' ? database!.url : '',
+      AUTH_RATE_BURST: '1000000',
+      AUTH_RATE_PER_MINUTE: '1000000',
+      MESSAGE_RATE_BURST: '1000000',
+      MESSAGE_RATE_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (c, signal) => {
+      code = c ?? (signal ? 128 : null);
+      resolve();
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        const m = /"port":(\d+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      }
+    };
+    // Drain both pipes for the whole run: a full pipe would stall the server.
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${tail.join('\n')}`));
+    });
+  });
+  return {
+    database: database?.name ?? null,
+    child,
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    tail,
+    exited,
+    exitCode: () => code,
+  };
+}
+
+async function stopServer(server: Server): Promise<number | null> {
+  if (server.exitCode() === undefined) {
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+    await server.exited;
+    clearTimeout(timer);
+  }
+  return server.exitCode() ?? null;
+}
+
+function checkAlive(server: Server): void {
+  if (server.exitCode() !== undefined) {
+    throw new Error(`the server exited (${server.exitCode()}); last lines:\n${server.tail.join('\n')}`);
+  }
+}
+
+async function headPosition(server: Server): Promise<number> {
+  const health = (await (await fetch(`${server.url}/api/health`)).json()) as { position: number };
+  return health.position;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages in flight
+
+interface Phase {
+  name: string;
+  records: Sent[];
+  errors: Record<string, number>;
+  retries: number;
+  lastAck: number;
+}
+
+interface Sent {
+  id: string;
+  to: number;
+  phase: Phase;
+  /** When the mutation was issued (performance.now()). */
+  t0: number;
+  ack: number;
+  recv: number;
+  receipts: number;
+}
+
+interface Identity {
+  address: string;
+  token: string;
+}
+
+/** C identities, each with one socket subscribed to its feed, and the messages sent among them. */
+class Session {
+  readonly sent = new Map<string, Sent>();
+  readonly sockets: WebSocket[] = [];
+  readonly wsEvents: Record<string, number> = {};
+  unknownReceived = 0;
+  misrouted = 0;
+  inFlight = 0;
+  private readonly agent: http.Agent;
+  private readonly operations = new Map<string, Sent>();
+  private nextOp = 2;
+
+  constructor(
+    readonly server: Server,
+    readonly identities: Identity[],
+    readonly transport: Transport,
+  ) {
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: MAX_IN_FLIGHT,
+      maxFreeSockets: MAX_IN_FLIGHT,
+      scheduling: 'fifo',
+    });
+  }
+
+  static async open(
+    server: Server,
+    clients: number,
+    transport: Transport,
+  ): Promise<{ session: Session; registerS: number; connectS: number }> {
+    let started = performance.now();
+    const identities: Identity[] = new Array(clients);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(REGISTER_CONCURRENCY, clients) }, async () => {
+        while (next < clients) {
+          const i = next++;
+          const id = await register(server.url, `Bench ${i}`);
+          identities[i] = { address: id.address, token: id.token };
+        }
+      }),
+    );
+    const registerS = (performance.now() - started) / 1000;
+    const session = new Session(server, identities, transport);
+    started = performance.now();
+    const after = await headPosition(server);
+    next = 0;
+    const failures: Record<string, number> = {};
+    await Promise.all(
+      Array.from({ length: Math.min(CONNECT_CONCURRENCY, clients) }, async () => {
+        while (next < clients) {
+          const i = next++;
+          const error = await session.connect(i, after);
+          if (error) count(failures, error);
+        }
+      }),
+    );
+    if (Object.keys(failures).length > 0) {
+      session.close();
+      throw new Error(`could not open every socket: ${JSON.stringify(failures)}`);
+    }
+    return { session, registerS, connectS: (performance.now() - started) / 1000 };
+  }
+
+  /** Opens identity i's socket; resolves once the feed subscription is sent (or with why not). */
+  private connect(i: number, after: number): Promise<string | null> {
+    const { address, token } = this.identities[i]!;
+    return new Promise((resolve) => {
+      const ws = new WebSocket(this.server.wsUrl, 'graphql-transport-ws', {
+        localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
+        perMessageDeflate: false,
+        handshakeTimeout: 30_000,
+      });
+      let acked = false;
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve('timeout');
+      }, 30_000);
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
+      ws.on('message', (data) => {
+        const at = performance.now();
+        const msg = JSON.parse(String(data));
+        if (msg.id !== undefined && msg.id !== '1') this.mutationResult(msg);
+        else if (msg.type === 'next') {
+          const item = msg.payload?.data?.feed;
+          if (item?.__typename !== 'MessageAdded') return;
+          const m = item.message;
+          if (m.from === address) return; // the sender's own copy
+          this.received(m.id, i, at);
+        } else if (msg.type === 'connection_ack') {
+          acked = true;
+          this.sockets[i] = ws;
+          ws.send(
+            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED, variables: { after } } }),
+          );
+          clearTimeout(timer);
+          resolve(null);
+        } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+        else count(this.wsEvents, msg.type === 'error' ? `error ${JSON.stringify(msg.payload)}` : msg.type);
+      });
+      ws.on('error', (error: NodeJS.ErrnoException) => {
+        if (!acked) {
+          clearTimeout(timer);
+          resolve(`error ${error.code ?? error.message}`);
+        }
+      });
+      ws.on('close', (code) => {
+        if (acked) count(this.wsEvents, `closed ${code}`);
+        else {
+          clearTimeout(timer);
+          resolve(`closed ${code}`);
+        }
+      });
+    });
+  }
+
+  private received(id: string, identity: number, at: number): void {
+    const s = this.sent.get(id);
+    if (!s) {
+      this.unknownReceived++;
+      return;
+    }
+    if (s.to !== identity) this.misrouted++;
+    s.receipts++;
+    if (s.receipts === 1) s.recv = at;
+  }
+
+  /** Issues one sendMessage from identity `from` to `to`. */
+  send(phase: Phase, from: number, to: number): void {
+    const s: Sent = { id: randomUUID(), to, phase, t0: performance.now(), ack: -1, recv: -1, receipts: 0 };
+    this.sent.set(s.id, s);
+    phase.records.push(s);
+    this.inFlight++;
+    const text = `m ${phase.records.length} ${s.id.slice(0, 8)}`;
+    if (this.transport === 'http') this.post(s, this.identities[from]!.token, text, 0);
+    else {
+      // Diagnostic: the mutation over the sender's own graphql-ws socket instead of HTTP.
+      const op = String(this.nextOp++);
+      this.operations.set(op, s);
+      const input = { id: s.id, to: this.identities[to]!.address, body: text };
+      this.sockets[from]!.send(
+        JSON.stringify({ id: op, type: 'subscribe', payload: { query: SEND, variables: { input } } }),
+      );
+    }
+  }
+
+  private settle(s: Sent, error: string | null): void {
+    if (error) count(s.phase.errors, error);
+    else {
+      s.ack = performance.now();
+      s.phase.lastAck = s.ack;
+    }
+    this.inFlight--;
+  }
+
+  /** A `next`, `error` or `complete` of a mutation sent over a socket. */
+  private mutationResult(msg: any): void {
+    const s = this.operations.get(msg.id);
+    if (!s) return;
+    this.operations.delete(msg.id);
+    if (msg.type === 'next' && msg.payload?.data?.sendMessage?.position) this.settle(s, null);
+    else if (msg.type === 'complete') this.settle(s, 'completed without a result');
+    else this.settle(s, `ws ${msg.payload?.errors?.[0]?.extensions?.code ?? JSON.stringify(msg.payload)}`);
+  }
+
+  private post(s: Sent, token: string, text: string, attempt: number): void {
+    const body = JSON.stringify({
+      query: SEND,
+      variables: { input: { id: s.id, to: this.identities[s.to]!.address, body: text } },
+    });
+    const done = (error: string | null) => this.settle(s, error);
+    const req = http.request(
+      {
+        agent: this.agent,
+        host: '127.0.0.1',
+        port: this.server.port,
+        path: '/graphql',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', () => done('response error'));
+        res.on('end', () => {
+          try {
+            const r = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            if (r.data?.sendMessage?.position) done(null);
+            else done(`HTTP ${res.statusCode} ${r.errors?.[0]?.extensions?.code ?? r.errors?.[0]?.message}`);
+          } catch {
+            done(`HTTP ${res.statusCode} unparsable`);
+          }
+        });
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as it was reused: the send is idempotent (same id).
+      if (attempt === 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        s.phase.retries++;
+        this.post(s, token, text, 1);
+      } else done(`network ${error.code ?? error.message}`);
+    });
+    req.end(body);
+  }
+
+  get open(): number {
+    return this.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length;
+  }
+
+  close(): void {
+    this.agent.destroy();
+    for (const ws of this.sockets) ws?.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One load phase
+
+interface LoadResult {
+  transport: Transport;
+  rate: number;
+  duration: number;
+  scheduled: number;
+  issued: number;
+  /** Not issued on schedule: MAX_IN_FLIGHT mutations were already pending. */
+  skipped: number;
+  acked: number;
+  errors: Record<string, number>;
+  retries: number;
+  received: number;
+  lost: number;
+  duplicated: number;
+  receivedUnacked: number;
+  misrouted: number;
+  unknownReceived: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+  ack: { p50: number; p99: number };
+  /** How late the bench issued mutations against the schedule. */
+  issueLateP99: number;
+  achievedRate: number;
+  serverCpuS: number;
+  postgresCpuS: number;
+  benchCpuS: number;
+  benchLoopDelayP99: number;
+  /** Busy CPU seconds of the whole machine during the load window. */
+  machineBusyS: number;
+  /** Seconds waited for the machine to go quiet before the load. */
+  waitedS: number;
+  serverRss: number;
+  serverHwm: number;
+  socketsOpen: number;
+  wsEvents: Record<string, number>;
+}
+
+async function load(
+  session: Session,
+  rate: number,
+  duration: number,
+  name: string,
+  waitQuietS = 0,
+): Promise<LoadResult> {
+  const waitedS = waitQuietS > 0 ? await waitForQuiet(waitQuietS) : 0;
+  const phase: Phase = { name, records: [], errors: {}, retries: 0, lastAck: 0 };
+  const n = session.identities.length;
+  const total = Math.round(rate * duration);
+  const unknownBefore = session.unknownReceived;
+  const misroutedBefore = session.misrouted;
+  const late: number[] = [];
+  let issued = 0;
+  let skipped = 0;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const pid = session.server.pid;
+  const cpu0 = cpuSeconds(pid);
+  const database = session.server.database;
+  const pg0 = database ? postgresCpu(database) : null;
+  const busy0 = machineBusySeconds();
+  const bench0 = process.cpuUsage();
+  loop.enable();
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) * rate) / 1000));
+      while (issued + skipped < due) {
+        if (session.inFlight >= MAX_IN_FLIGHT) {
+          skipped += due - issued - skipped;
+          break;
+        }
+        const k = issued + skipped;
+        late.push(now - (start + (k * 1000) / rate));
+        const from = Math.floor(Math.random() * n);
+        let to = Math.floor(Math.random() * (n - 1));
+        if (to >= from) to++;
+        session.send(phase, from, to);
+        issued++;
+      }
+      if (issued + skipped >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, TICK_MS);
+  });
+  const elapsed = (performance.now() - start) / 1000;
+  const serverCpuS = cpuSeconds(pid) - cpu0;
+  const postgresCpuS = database ? postgresCpuDelta(pg0!, postgresCpu(database)) : 0;
+  const machineBusyS = machineBusySeconds() - busy0;
+  const benchCpu = process.cpuUsage(bench0);
+  loop.disable();
+
+  // Let every mutation finish, then give deliveries GRACE_MS after the last ack.
+  const hardStop = performance.now() + 60_000;
+  while (session.inFlight > 0 && performance.now() < hardStop) await sleep(20);
+  const graceEnd = Math.max(performance.now(), phase.lastAck) + GRACE_MS;
+  const pending = () => phase.records.some((s) => s.ack >= 0 && s.receipts === 0);
+  while (performance.now() < graceEnd && pending()) await sleep(50);
+  await sleep(200); // a duplicate would follow its original closely
+
+  const latencies: number[] = [];
+  const acks: number[] = [];
+  let acked = 0;
+  let received = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let receivedUnacked = 0;
+  for (const s of phase.records) {
+    if (s.ack >= 0) {
+      acked++;
+      acks.push(s.ack - s.t0);
+      if (s.receipts === 0) lost++;
+    } else if (s.receipts > 0) receivedUnacked++;
+    if (s.receipts > 0) {
+      received++;
+      latencies.push(s.recv - s.t0);
+    }
+    if (s.receipts > 1) duplicated++;
+  }
+  latencies.sort((a, b) => a - b);
+  acks.sort((a, b) => a - b);
+  late.sort((a, b) => a - b);
+  const mem = memory(pid);
+  return {
+    transport: session.transport,
+    rate,
+    duration,
+    scheduled: total,
+    issued,
+    skipped,
+    acked,
+    errors: phase.errors,
+    retries: phase.retries,
+    received,
+    lost,
+    duplicated,
+    receivedUnacked,
+    misrouted: session.misrouted - misroutedBefore,
+    unknownReceived: session.unknownReceived - unknownBefore,
+    latency: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? Number.NaN,
+    },
+    ack: { p50: percentile(acks, 50), p99: percentile(acks, 99) },
+    issueLateP99: percentile(late, 99),
+    achievedRate: acked / elapsed,
+    serverCpuS,
+    postgresCpuS,
+    benchCpuS: (benchCpu.user + benchCpu.system) / 1e6,
+    benchLoopDelayP99: loop.percentile(99) / 1e6,
+    machineBusyS,
+    waitedS,
+    serverRss: mem.rss,
+    serverHwm: mem.hwm,
+    socketsOpen: session.open,
+    wsEvents: { ...session.wsEvents },
+  };
+}
+
+function loadLine(mode: Mode, clients: number, r: LoadResult): Record<string, Field> {
+  return {
+    mode,
+    transport: r.transport,
+    clients,
+    rate: r.rate,
+    duration_s: r.duration,
+    scheduled: r.scheduled,
+    issued: r.issued,
+    not_sent_on_schedule: r.skipped,
+    acked: r.acked,
+    send_errors: r.errors,
+    retries: r.retries,
+    received: r.received,
+    lost: r.lost,
+    duplicated: r.duplicated,
+    received_unacked: r.receivedUnacked,
+    misrouted: r.misrouted,
+    unknown_received: r.unknownReceived,
+    latency_p50_ms: round(r.latency.p50, 2),
+    latency_p90_ms: round(r.latency.p90, 2),
+    latency_p99_ms: round(r.latency.p99, 2),
+    latency_max_ms: round(r.latency.max, 2),
+    ack_p50_ms: round(r.ack.p50, 2),
+    ack_p99_ms: round(r.ack.p99, 2),
+    issue_late_p99_ms: round(r.issueLateP99, 2),
+    achieved_rate: round(r.achievedRate),
+    server_cpu_s: round(r.serverCpuS, 2),
+    server_cpu_per_s: round(r.serverCpuS / r.duration, 3),
+    server_cpu_ms_per_msg: round((r.serverCpuS * 1000) / Math.max(1, r.acked), 3),
+    postgres_cpu_s: mode === 'postgres' ? round(r.postgresCpuS, 2) : null,
+    bench_cpu_s: round(r.benchCpuS, 2),
+    bench_loop_delay_p99_ms: round(r.benchLoopDelayP99, 2),
+    machine_busy_cores: round(r.machineBusyS / r.duration, 2),
+    waited_for_quiet_s: round(r.waitedS, 1),
+    other_cpu_s: round(otherCpu(r), 2),
+    server_rss_mib: round(r.serverRss / MIB, 1),
+    server_peak_rss_mib: round(r.serverHwm / MIB, 1),
+    sockets_open: r.socketsOpen,
+    ws_events: r.wsEvents,
+  };
+}
+
+/** CPU seconds the machine spent on anything but the server, the bench and its PostgreSQL work. */
+function otherCpu(r: LoadResult): number {
+  return Math.max(0, r.machineBusyS - r.serverCpuS - r.benchCpuS - r.postgresCpuS);
+}
+
+/**
+ * A measured load. When other work took more than --max-other-cores meanwhile, the result is
+ * printed as discarded and the load repeated (three tries; the least disturbed one counts).
+ */
+async function measure(
+  session: Session,
+  rate: number,
+  duration: number,
+  name: string,
+  options: Options,
+  mode: Mode,
+): Promise<LoadResult> {
+  let best: LoadResult | null = null;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const r = await load(session, rate, duration, name, options.waitQuiet);
+    checkAlive(session.server);
+    if (!best || otherCpu(r) < otherCpu(best)) best = r;
+    if (otherCpu(r) / duration <= options.maxOtherCores) break;
+    emit({
+      metric: 'discarded',
+      why: 'other work on the machine',
+      attempt,
+      ...loadLine(mode, session.identities.length, r),
+    });
+    await sleep(2000);
+  }
+  return best!;
+}
+
+/** Why a step of the rate search failed, or null when it passed. */
+function failure(r: LoadResult, maxP99: number): string | null {
+  const why: string[] = [];
+  if (!(r.latency.p99 <= maxP99)) why.push(`p99 ${round(r.latency.p99, 1)} ms`);
+  if (r.lost > 0) why.push(`${r.lost} lost`);
+  if (r.duplicated > 0) why.push(`${r.duplicated} duplicated`);
+  if (r.acked < 0.98 * r.scheduled) why.push(`${r.acked} of ${r.scheduled} acked`);
+  return why.length > 0 ? why.join('; ') : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modes
+
+interface Resources {
+  server: Server | null;
+  session: Session | null;
+  drops: (() => Promise<void>)[];
+}
+
+async function withServer<T>(
+  mode: Mode,
+  options: Options,
+  res: Resources,
+  fn: (server: Server) => Promise<T>,
+): Promise<T> {
+  let database: { url: string; name: string } | null = null;
+  if (mode === 'postgres') {
+    if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+    const { createTestDatabase } = await import('../test/support/postgres.ts');
+    const db = await createTestDatabase();
+    res.drops.push(() => db.drop());
+    database = db;
+  }
+  const server = await startServer(mode, database, options.profileDir);
+  res.server = server;
+  try {
+    return await fn(server);
+  } finally {
+    res.session?.close();
+    res.session = null;
+    await stopServer(server);
+    res.server = null;
+    for (const drop of res.drops.splice(0)) await drop();
+  }
+}
+
+async function openSession(
+  server: Server,
+  clients: number,
+  res: Resources,
+  mode: Mode,
+  transport: Transport,
+): Promise<Session> {
+  const { session, registerS, connectS } = await Session.open(server, clients, transport);
+  res.session = session;
+  checkAlive(server);
+  const mem = memory(server.pid);
+  emit({
+    mode,
+    metric: 'setup',
+    clients,
+    register_s: round(registerS, 1),
+    connect_s: round(connectS, 1),
+    sockets_open: session.open,
+    server_rss_mib: round(mem.rss / MIB, 1),
+    server_nofile: nofile(server.pid),
+  });
+  // Warm-up (not measured): JIT on both sides, pools, the server's keep-alive sockets.
+  await load(session, Math.min(500, TARGET.rate), WARMUP_S, 'warm-up');
+  checkAlive(server);
+  return session;
+}
+
+async function mainRun(mode: Mode, options: Options, res: Resources): Promise<LoadResult> {
+  return withServer(mode, options, res, async (server) => {
+    const session = await openSession(server, options.clients, res, mode, options.transport);
+    const r = await measure(session, options.rate, options.duration, 'main', options, mode);
+    emit({ metric: 'load', ...loadLine(mode, options.clients, r) });
+    return r;
+  });
+}
+
+async function rateSearch(mode: Mode, options: Options, res: Resources): Promise<number> {
+  return withServer(mode, options, res, async (server) => {
+    const session = await openSession(server, options.searchClients, res, mode, options.transport);
+    const steps: Record<string, number> = {};
+    let best = 0;
+    let firstFailure = 0;
+    const step = async (rate: number): Promise<boolean> => {
+      const r = await measure(session, rate, options.searchDuration, `search ${rate}`, options, mode);
+      const why = failure(r, options.maxP99);
+      emit({ metric: 'search_step', ...loadLine(mode, options.searchClients, r), pass: why === null, why });
+      steps[String(rate)] = round(r.latency.p99, 2);
+      await sleep(2000);
+      return why === null;
+    };
+    for (let rate = 500; rate <= 64_000; rate *= 2) {
+      if (await step(rate)) best = rate;
+      else {
+        firstFailure = rate;
+        break;
+      }
+    }
+    // When even the first step fails, halve down to 125 msg/s.
+    for (let rate = 250; best === 0 && rate >= 125; rate /= 2) {
+      if (await step(rate)) best = rate;
+      else firstFailure = rate;
+    }
+    // One step between the last pass and the first failure.
+    if (firstFailure > 0 && best > 0) {
+      const mid = Math.round((best + firstFailure) / 2 / 25) * 25;
+      if (mid > best && mid < firstFailure && (await step(mid))) best = mid;
+    }
+    emit({
+      mode,
+      metric: 'max_rate_within_p99',
+      clients: options.searchClients,
+      p99_threshold_ms: options.maxP99,
+      step_duration_s: options.searchDuration,
+      value: best,
+      unit: 'msg/s',
+      first_failure: firstFailure || null,
+      p99_by_rate_ms: steps,
+    });
+    return best;
+  });
+}
+
+export async function run(args: string[]): Promise<void> {
+  const options = parseArgs(args);
+  raiseOwnNofile();
+  const cpus = os.cpus();
+  emit({
+    machine: true,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    ram_gb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    date: new Date().toISOString(),
+    load_avg_1m: round(os.loadavg()[0]!, 2),
+    bench_nofile: nofile('self'),
+    clients: options.clients,
+    rate: options.rate,
+    duration_s: options.duration,
+    modes: options.modes.join(','),
+    transport: options.transport,
+    search_modes: options.searchModes.join(','),
+  });
+
+  const res: Resources = { server: null, session: null, drops: [] };
+  const cleanUp = async () => {
+    res.session?.close();
+    if (res.server) res.server.child.kill('SIGKILL');
+    for (const drop of res.drops.splice(0)) await drop().catch(() => {});
+  };
+  const onSignal = () => {
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // Bounded whatever happens: setup, every load with its grace, the search, with room to spare.
+  const budgetMs =
+    (options.modes.length * (3 * (options.duration + options.waitQuiet + 60) + 180) +
+      options.searchModes.length * 10 * 3 * (options.searchDuration + options.waitQuiet + 20)) *
+    1000;
+  const watchdog = setTimeout(() => {
+    console.error(`bench messaging: still running after ${budgetMs / 1000} s; stopping`);
+    void cleanUp().finally(() => process.exit(2));
+  }, budgetMs);
+
+  try {
+    const results = new Map<Mode, LoadResult>();
+    for (const mode of options.modes) results.set(mode, await mainRun(mode, options, res));
+    const best = new Map<Mode, number>();
+    for (const mode of options.searchModes) best.set(mode, await rateSearch(mode, options, res));
+
+    const atTarget = options.clients >= TARGET.clients && options.rate >= TARGET.rate;
+    let allMet = true;
+    for (const [mode, r] of results) {
+      const p99Met = r.latency.p99 <= TARGET.p99Ms;
+      const intactMet = r.lost === 0 && r.duplicated === 0;
+      const rateMet = r.acked >= 0.98 * r.scheduled;
+      allMet &&= p99Met && intactMet && rateMet && atTarget;
+      emit({
+        mode,
+        target: `p99 delivery latency, ${options.clients} clients, ${options.rate} msg/s`,
+        threshold: TARGET.p99Ms,
+        value: round(r.latency.p99, 2),
+        unit: 'ms',
+        met: p99Met,
+      });
+      emit({
+        mode,
+        target: 'no message lost or duplicated',
+        threshold: 0,
+        value: r.lost + r.duplicated,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        met: intactMet,
+      });
+      emit({
+        mode,
+        target: 'the schedule sustained: 98% of the messages sent and acked',
+        threshold: round(0.98 * r.scheduled),
+        value: r.acked,
+        achieved_rate: round(r.achievedRate),
+        unit: 'messages',
+        met: rateMet,
+      });
+    }
+    emit({
+      met: allMet,
+      at_target_load: atTarget,
+      p99_ms: Object.fromEntries([...results].map(([m, r]) => [m, round(r.latency.p99, 2)])),
+      max_rate_at_search_clients: Object.fromEntries(best),
+    });
+  } finally {
+    clearTimeout(watchdog);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanUp();
+  }
+}
