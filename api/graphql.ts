@@ -71,6 +71,9 @@ export function createGraphQL(options: {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // app.ts refuses POSTs without Content-Length or over the limit, and uWS reads exactly that
+    // many bytes: Yoga's own limit would only re-stream every body through a TransformStream.
+    maxRequestBodySize: false,
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'CallVault GraphQL' } : false,
     renderGraphiQL,
     cors: {

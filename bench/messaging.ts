@@ -13,8 +13,8 @@
  * peak RSS (VmHWM) are its alone; PostgreSQL mode uses a throwaway database, dropped at the end.
  *
  * Then, with C = --search-clients (1000), R is doubled from 500 (D = --search-duration, 10 s)
- * until a step fails — p99 above --max-p99 (50 ms), a message lost or duplicated, or the
- * bench unable to issue 98% of the schedule — with one step between the last pass and the
+ * until a step fails — p99 above --max-p99 (50 ms), a message lost or duplicated, or fewer
+ * than 98% of the scheduled messages sent and acked — with one step between the last pass and the
  * first failure (when 500 already fails: 250, then 125); the highest passing R is printed.
  *
  * The bench, the server and PostgreSQL share the machine's cores. Before each measured load the
