@@ -44,10 +44,12 @@ import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
+import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+
+const emit = emitter('calls');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CALL_PAGE = readFileSync(new URL('../test/e2e/fixtures/call-page.js', import.meta.url), 'utf8');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 const MIB = 2 ** 20;
 
 /** Setup: how long one call may take to ring, connect or end before it counts as failed. */
@@ -77,7 +79,6 @@ const SIGNAL =
 type Mode = 'memory' | 'postgres';
 type Transport = 'http' | 'ws';
 type Part = 'setup' | 'signaling';
-type Field = string | number | boolean | null | number[] | Record<string, number>;
 
 interface Options {
   calls: number;
@@ -140,21 +141,6 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-function emit(line: Record<string, Field>): void {
-  console.log(JSON.stringify({ bench: 'calls', ...line }));
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 function summary(values: number[], digits = 1): Record<string, number> {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return {};
@@ -201,12 +187,6 @@ class Cleanups {
 // ---------------------------------------------------------------------------------------------
 // /proc
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
 function rss(pid: number): { hwm: number; rss: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) =>
@@ -226,13 +206,6 @@ function cpuSecondsOf(comm: string): number {
     }
   }
   return total;
-}
-
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [, ...ticks] = line.trim().split(/\s+/).map(Number);
-  const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
-  return busy / CLK_TCK;
 }
 
 function nofile(pid: number | 'self'): number {

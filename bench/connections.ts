@@ -21,13 +21,16 @@
  *
  * Prints one JSON line per measurement, then the target lines and a final `met` line.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
+import { cpuSeconds, emitter, median, round } from './measure.ts';
+
+const emit = emitter('connections');
 
 const TARGET_CONNECTIONS = 20_000;
 const TARGET_KIB_PER_CONNECTION = 30;
@@ -45,8 +48,6 @@ const WATCHDOG_MS = 10 * 60_000;
 const ROLE_ENV = 'CV_BENCH_CONNECTIONS_ROLE';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
-
-type Field = string | number | boolean | null | number[] | Record<string, number>;
 
 interface Options {
   connections: number;
@@ -87,21 +88,6 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-function emit(line: Record<string, Field>): void {
-  console.log(JSON.stringify({ bench: 'connections', ...line }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Soft and hard open-file limits of a process, from /proc/<pid>/limits. */
@@ -121,16 +107,6 @@ function rssBytes(pid: number): number {
 }
 
 const openFiles = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU time (user + system) a process has used, seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 /**
  * `node --import tsx <file>` through bash, which first raises the open-file limit to `nofile`

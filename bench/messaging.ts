@@ -36,6 +36,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
+import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+
+const emit = emitter('messaging');
 
 const TARGET = { clients: 5000, rate: 2000, p99Ms: 50 };
 const FEED = `subscription Feed($after: Position) {
@@ -56,11 +59,9 @@ const WARMUP_S = 3;
 /** Busy cores below which the machine counts as quiet (see --wait-quiet). */
 const QUIET_CORES = 0.35;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 type Mode = 'memory' | 'postgres';
 type Transport = 'http' | 'ws';
-type Field = string | number | boolean | null | number[] | Record<string, number>;
 
 interface Options {
   clients: number;
@@ -151,21 +152,6 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-function emit(line: Record<string, Field>): void {
-  console.log(JSON.stringify({ bench: 'messaging', ...line }));
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array | number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function count(into: Record<string, number>, key: string): void {
@@ -174,13 +160,6 @@ function count(into: Record<string, number>, key: string): void {
 
 // ---------------------------------------------------------------------------------------------
 // /proc
-
-/** User + system CPU seconds of a process. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 /** Peak and current resident set size of a process, bytes. */
 function memory(pid: number): { hwm: number; rss: number } {
@@ -229,14 +208,6 @@ function nofile(pid: number | 'self'): number {
 function raiseOwnNofile(): void {
   if (nofile('self') >= NOFILE) return;
   spawnSync('prlimit', [`--pid=${process.pid}`, `--nofile=${NOFILE}:${NOFILE}`]);
-}
-
-/** Busy CPU seconds of the whole machine, all cores (/proc/stat: everything but idle and iowait). */
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [, ...ticks] = line.trim().split(/\s+/).map(Number);
-  const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
-  return busy / CLK_TCK;
 }
 
 /**

@@ -13,6 +13,9 @@ import { ProjectionRunner, replayAll } from '../events/projections/runner.ts';
 import { InMemoryEventLog } from '../events/store/memory.ts';
 import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog, NewEvent } from '../events/store/types.ts';
+import { emitter, median, percentile, round } from './measure.ts';
+
+const emit = emitter('store');
 
 const RUNS = 3;
 const PAGE = 5000;
@@ -23,7 +26,6 @@ const TARGETS = {
 };
 
 type StoreName = 'memory' | 'postgres';
-type Field = string | number | boolean | null | number[];
 
 interface Options {
   /** Length of one timed run. */
@@ -51,27 +53,6 @@ function parseArgs(args: string[]): Options {
   }
   if (options.stores.length === 0) options.stores = ['memory', 'postgres'];
   return options;
-}
-
-function emit(line: Record<string, Field>): void {
-  console.log(JSON.stringify({ bench: 'store', ...line }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
