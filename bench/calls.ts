@@ -31,13 +31,12 @@
  * Prints one JSON line per measurement; the first describes the machine. Everything is bounded
  * by a watchdog and cleaned up (browser, coturn, servers, database) on the way out.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
@@ -45,10 +44,10 @@ import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/supp
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
 import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
 
 const emit = emitter('calls');
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CALL_PAGE = readFileSync(new URL('../test/e2e/fixtures/call-page.js', import.meta.url), 'utf8');
 const MIB = 2 ** 20;
 
@@ -461,94 +460,6 @@ async function benchSetup(options: Options, cleanups: Cleanups): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Part 2: signaling under load
 
-interface Server {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  url: string;
-  wsUrl: string;
-  tail: string[];
-  exited: Promise<void>;
-  exitCode: () => number | null | undefined;
-}
-
-async function spawnServer(databaseUrl: string | null, profileDir: string | null): Promise<Server> {
-  const script = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@" api/main.ts';
-  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
-  const child = spawn('bash', ['-c', script, process.execPath, ...nodeArgs], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl ?? '',
-      AUTH_RATE_BURST: '1000000',
-      AUTH_RATE_PER_MINUTE: '1000000',
-      MESSAGE_RATE_BURST: '1000000',
-      MESSAGE_RATE_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail: string[] = [];
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (c, signal) => {
-      code = c ?? (signal ? 128 : null);
-      resolve();
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        const m = /"port":(\d+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      }
-    };
-    // Drain both pipes for the whole run: a full pipe would stall the server.
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    child,
-    pid: child.pid!,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    tail,
-    exited,
-    exitCode: () => code,
-  };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.exitCode() !== undefined) return;
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-  await server.exited;
-  clearTimeout(timer);
-}
-
-function checkAlive(server: Server): void {
-  if (server.exitCode() !== undefined)
-    throw new Error(`the server exited (${server.exitCode()}); last lines:\n${server.tail.join('\n')}`);
-}
-
 interface Probe {
   call: number;
   phase: Phase;
@@ -597,7 +508,7 @@ class Signaling {
   });
 
   constructor(
-    readonly server: Server,
+    readonly server: BenchServer,
     readonly ids: TestIdentity[],
     readonly transport: Transport,
   ) {}
@@ -813,7 +724,7 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<v
 }
 
 async function openSignaling(
-  server: Server,
+  server: BenchServer,
   calls: number,
   mode: Mode,
   transport: Transport,
@@ -1016,8 +927,10 @@ async function benchSignaling(mode: Mode, options: Options, cleanups: Cleanups):
     dropDb = cleanups.push('database', () => db.drop());
     databaseUrl = db.url;
   }
-  const server = await spawnServer(databaseUrl, options.profileDir);
-  const stop = cleanups.push('server process', () => stopServer(server));
+  const server = await spawnServer({ databaseUrl, profileDir: options.profileDir });
+  const stop = cleanups.push('server process', async () => {
+    await stopServer(server);
+  });
   let session: Signaling | null = null;
   const closeSession = cleanups.push('sockets', () => session?.close());
   try {

@@ -21,7 +21,7 @@
  *
  * Prints one JSON line per measurement, then the target lines and a final `met` line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
 import { cpuSeconds, emitter, median, round } from './measure.ts';
+import { type BenchServer, checkAlive, spawnNode, spawnServer, stopServer } from './server.ts';
 
 const emit = emitter('connections');
 
@@ -46,7 +47,6 @@ const HTTP_TIMEOUT_MS = 15_000;
 /** The whole run is killed after this long, whatever state it is in. */
 const WATCHDOG_MS = 10 * 60_000;
 const ROLE_ENV = 'CV_BENCH_CONNECTIONS_ROLE';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
 
 interface Options {
@@ -108,114 +108,8 @@ function rssBytes(pid: number): number {
 
 const openFiles = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
-/**
- * `node --import tsx <file>` through bash, which first raises the open-file limit to `nofile`
- * (or as far as the hard limit allows) and then execs node in its place. `undefined` in `env`
- * removes a variable.
- */
-function spawnNode(
-  file: string,
-  nofileWanted: number,
-  env: Record<string, string | undefined>,
-  stdio: ('ignore' | 'inherit' | 'pipe' | 'ipc')[],
-): ChildProcess {
-  const script = `ulimit -n ${nofileWanted} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" --import tsx "$1"`;
-  return spawn('bash', ['-c', script, process.execPath, file], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio,
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
-// Server
-
-interface Server {
-  child: ChildProcess;
-  pid: number;
-  url: string;
-  wsUrl: string;
-  /** Last lines the server printed, for error reports. */
-  tail: string[];
-  exited: Promise<number | null>;
-  exitCode: () => number | null | undefined;
-}
-
-async function startServer(nofileWanted: number): Promise<Server> {
-  const child = spawnNode(
-    'api/main.ts',
-    nofileWanted,
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      AUTH_RATE_BURST: '1000000',
-      AUTH_RATE_PER_MINUTE: '1000000',
-      DATABASE_URL: undefined, // the in-memory event log
-    },
-    ['ignore', 'pipe', 'pipe'],
-  );
-  const tail: string[] = [];
-  let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (c, signal) => {
-      code = c ?? (signal ? 128 : null);
-      resolve(code);
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        const m = /"port":(\d+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      }
-    };
-    // Keep draining both pipes for the whole run: a full pipe would block the server.
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((c) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${c}) before listening:\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    child,
-    pid: child.pid!,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    tail,
-    exited,
-    exitCode: () => code,
-  };
-}
-
-async function stopServer(server: Server): Promise<{ code: number | null; ms: number }> {
-  const started = performance.now();
-  if (server.exitCode() === undefined) {
-    server.child.kill('SIGTERM');
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-    await server.exited;
-    clearTimeout(timer);
-  }
-  return { code: server.exitCode() ?? null, ms: performance.now() - started };
-}
-
-function checkAlive(server: Server): void {
-  if (server.exitCode() !== undefined) {
-    throw new Error(`the server exited (${server.exitCode()}); last lines:\n${server.tail.join('\n')}`);
-  }
-}
+// BenchServer
 
 async function health(url: string): Promise<{ connections?: number }> {
   const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
@@ -257,7 +151,7 @@ async function serverMetrics(url: string): Promise<Record<string, number>> {
  * and the samples of that window.
  */
 async function settledRss(
-  server: Server,
+  server: BenchServer,
   minSeconds: number,
   window = 7,
 ): Promise<{ value: number; runs: number[]; waited: number; spread: number }> {
@@ -569,7 +463,7 @@ export async function run(args: string[]): Promise<void> {
   });
 
   const nofileWanted = Math.max(200_000, options.connections + 10 * FD_RESERVE);
-  let server: Server | null = null;
+  let server: BenchServer | null = null;
   const clients: ClientProcess[] = [];
   const killAll = () => {
     for (const c of clients) c.kill();
@@ -591,7 +485,7 @@ export async function run(args: string[]): Promise<void> {
   process.on('exit', killAll);
 
   try {
-    server = await startServer(nofileWanted);
+    server = await spawnServer({ nofile: nofileWanted });
     const srv = server;
     const serverNofile = nofile(srv.pid);
 

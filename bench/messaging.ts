@@ -27,16 +27,19 @@
  * Prints one JSON line per measurement (the first describes the machine), then target lines
  * and a final `met` line. With --profile DIR the server writes a V8 CPU profile there.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
 import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
+
+/** The server process, and its throwaway database in PostgreSQL mode. */
+type MessagingServer = BenchServer & { database: string | null };
 
 const emit = emitter('messaging');
 
@@ -58,7 +61,6 @@ const GRACE_MS = 5000;
 const WARMUP_S = 3;
 /** Busy cores below which the machine counts as quiet (see --wait-quiet). */
 const QUIET_CORES = 0.35;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Mode = 'memory' | 'postgres';
 type Transport = 'http' | 'ws';
@@ -229,107 +231,9 @@ async function waitForQuiet(maxS: number): Promise<number> {
 const MIB = 2 ** 20;
 
 // ---------------------------------------------------------------------------------------------
-// Server
+// MessagingServer
 
-interface Server {
-  /** The PostgreSQL database (PostgreSQL mode). */
-  database: string | null;
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  url: string;
-  wsUrl: string;
-  tail: string[];
-  exited: Promise<void>;
-  exitCode: () => number | null | undefined;
-}
-
-async function startServer(
-  mode: Mode,
-  database: { url: string; name: string } | null,
-  profileDir: string | null,
-): Promise<Server> {
-  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
-  const script = `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@" api/main.ts`;
-  const child = spawn('bash', ['-c', script, process.execPath, ...nodeArgs], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: mode === 'postgres' ? database!.url : '',
-      AUTH_RATE_BURST: '1000000',
-      AUTH_RATE_PER_MINUTE: '1000000',
-      MESSAGE_RATE_BURST: '1000000',
-      MESSAGE_RATE_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail: string[] = [];
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (c, signal) => {
-      code = c ?? (signal ? 128 : null);
-      resolve();
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        const m = /"port":(\d+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      }
-    };
-    // Drain both pipes for the whole run: a full pipe would stall the server.
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${tail.join('\n')}`));
-    });
-  });
-  return {
-    database: database?.name ?? null,
-    child,
-    pid: child.pid!,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    tail,
-    exited,
-    exitCode: () => code,
-  };
-}
-
-async function stopServer(server: Server): Promise<number | null> {
-  if (server.exitCode() === undefined) {
-    server.child.kill('SIGTERM');
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-    await server.exited;
-    clearTimeout(timer);
-  }
-  return server.exitCode() ?? null;
-}
-
-function checkAlive(server: Server): void {
-  if (server.exitCode() !== undefined) {
-    throw new Error(`the server exited (${server.exitCode()}); last lines:\n${server.tail.join('\n')}`);
-  }
-}
-
-async function headPosition(server: Server): Promise<number> {
+async function headPosition(server: MessagingServer): Promise<number> {
   const health = (await (await fetch(`${server.url}/api/health`)).json()) as { position: number };
   return health.position;
 }
@@ -374,7 +278,7 @@ class Session {
   private nextOp = 2;
 
   constructor(
-    readonly server: Server,
+    readonly server: MessagingServer,
     readonly identities: Identity[],
     readonly transport: Transport,
   ) {
@@ -387,7 +291,7 @@ class Session {
   }
 
   static async open(
-    server: Server,
+    server: MessagingServer,
     clients: number,
     transport: Transport,
   ): Promise<{ session: Session; registerS: number; connectS: number }> {
@@ -835,7 +739,7 @@ function failure(r: LoadResult, maxP99: number): string | null {
 // Modes
 
 interface Resources {
-  server: Server | null;
+  server: MessagingServer | null;
   session: Session | null;
   drops: (() => Promise<void>)[];
 }
@@ -844,7 +748,7 @@ async function withServer<T>(
   mode: Mode,
   options: Options,
   res: Resources,
-  fn: (server: Server) => Promise<T>,
+  fn: (server: MessagingServer) => Promise<T>,
 ): Promise<T> {
   let database: { url: string; name: string } | null = null;
   if (mode === 'postgres') {
@@ -854,7 +758,14 @@ async function withServer<T>(
     res.drops.push(() => db.drop());
     database = db;
   }
-  const server = await startServer(mode, database, options.profileDir);
+  const server = Object.assign(
+    await spawnServer({
+      databaseUrl: mode === 'postgres' ? database!.url : null,
+      profileDir: options.profileDir,
+      nofile: NOFILE,
+    }),
+    { database: database?.name ?? null },
+  );
   res.server = server;
   try {
     return await fn(server);
@@ -868,7 +779,7 @@ async function withServer<T>(
 }
 
 async function openSession(
-  server: Server,
+  server: MessagingServer,
   clients: number,
   res: Resources,
   mode: Mode,

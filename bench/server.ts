@@ -1,0 +1,122 @@
+/** The CallVault server as a process of its own, so a benchmark can measure its CPU and memory alone. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BenchServer {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  wsUrl: string;
+  /** Last lines the server printed, for error reports. */
+  tail: string[];
+  exited: Promise<number | null>;
+  /** Undefined while it runs. */
+  exitCode: () => number | null | undefined;
+}
+
+/**
+ * `node --import tsx <file>` through bash, which first raises the open-file limit to `nofile`
+ * (or as far as the hard limit allows) and then execs node in its place. `undefined` in `env`
+ * removes a variable.
+ */
+export function spawnNode(
+  file: string,
+  nofile: number,
+  env: Record<string, string | undefined>,
+  stdio: ('ignore' | 'inherit' | 'pipe' | 'ipc')[],
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const script = `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
+  return spawn('bash', ['-c', script, process.execPath, ...nodeArgs, '--import', 'tsx', file], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio,
+  });
+}
+
+/** Starts `api/main.ts` on an ephemeral loopback port (production, rate limits lifted). */
+export async function spawnServer(
+  options: { databaseUrl?: string | null; profileDir?: string | null; nofile?: number } = {},
+): Promise<BenchServer> {
+  const child = spawnNode(
+    'api/main.ts',
+    options.nofile ?? 200_000,
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: options.databaseUrl ?? undefined,
+      AUTH_RATE_BURST: '1000000',
+      AUTH_RATE_PER_MINUTE: '1000000',
+      MESSAGE_RATE_BURST: '1000000',
+      MESSAGE_RATE_PER_MINUTE: '1000000',
+    },
+    ['ignore', 'pipe', 'pipe'],
+    options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
+  );
+  const tail: string[] = [];
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (c, signal) => {
+      code = c ?? (signal ? 128 : null);
+      resolve(code);
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        const m = /"port":(\d+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      }
+    };
+    // Drain both pipes for the whole run: a full pipe would stall the server.
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((c) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${c}) before listening:\n${tail.join('\n')}`));
+    });
+  });
+  return {
+    child,
+    pid: child.pid!,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    tail,
+    exited,
+    exitCode: () => code,
+  };
+}
+
+/** SIGTERM, then SIGKILL if the server has not exited after a grace period. */
+export async function stopServer(server: BenchServer): Promise<{ code: number | null; ms: number }> {
+  const started = performance.now();
+  if (server.exitCode() === undefined) {
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+    await server.exited;
+    clearTimeout(timer);
+  }
+  return { code: server.exitCode() ?? null, ms: performance.now() - started };
+}
+
+export function checkAlive(server: BenchServer): void {
+  if (server.exitCode() !== undefined) {
+    throw new Error(`the server exited (${server.exitCode()}); last lines:\n${server.tail.join('\n')}`);
+  }
+}
