@@ -34,12 +34,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
+import { serveCallPage } from '../test/support/call-page.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
@@ -48,7 +48,6 @@ import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.
 
 const emit = emitter('calls');
 
-const CALL_PAGE = readFileSync(new URL('../test/e2e/fixtures/call-page.js', import.meta.url), 'utf8');
 const MIB = 2 ** 20;
 
 /** Setup: how long one call may take to ring, connect or end before it counts as failed. */
@@ -222,21 +221,6 @@ function chromiumVersion(): string {
 // ---------------------------------------------------------------------------------------------
 // Part 1: call setup in Chromium
 
-/** Serves the call page from its own origin, exactly as webrtc-call.test.ts does. */
-async function servePage(): Promise<{ origin: string; server: http.Server }> {
-  const server = http.createServer((req, res) => {
-    if (req.url === '/call-page.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(CALL_PAGE);
-    } else {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>call</title><script src="/call-page.js"></script>');
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
 interface SetupResult {
   ok: boolean;
   why: string | null;
@@ -255,7 +239,7 @@ interface SetupResult {
 async function benchSetup(options: Options, cleanups: Cleanups): Promise<void> {
   const coturn = await startCoturn({ secret: 'bench-calls-turn-secret' });
   const stopCoturn = cleanups.push('coturn', () => coturn.stop());
-  const page = await servePage();
+  const page = await serveCallPage();
   const stopPage = cleanups.push('page server', () => {
     page.server.closeAllConnections();
     return new Promise<void>((r) => page.server.close(() => r()));

@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
+import { serveCallPage } from '../support/call-page.ts';
 import { callToken, register, type TestIdentity } from '../support/client.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-
-const script = readFileSync(new URL('./fixtures/call-page.js', import.meta.url), 'utf8');
-
-/** Serves the tiny call page from its own origin, as an embedding site would. */
-async function servePage(): Promise<{ origin: string; server: Server }> {
-  const server = createServer((req, res) => {
-    if (req.url === '/call-page.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    } else {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><title>call</title><script src="/call-page.js"></script>');
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe('a real video call: two Chromium pages, the GraphQL API and coturn', async () => {
   const skip = skipWithoutCoturn() || (await skipWithoutChromium());
@@ -35,7 +17,7 @@ describe('a real video call: two Chromium pages, the GraphQL API and coturn', as
   before(async () => {
     if (skip) return;
     coturn = await startCoturn({ secret: 'webrtc-test-secret' });
-    page = await servePage();
+    page = await serveCallPage();
     s = await startServer('memory', {
       STUN_URLS: `stun:127.0.0.1:${coturn.port}`,
       TURN_MODE: 'rest',
