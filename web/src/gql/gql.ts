@@ -22,8 +22,9 @@ type Documents = {
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": typeof types.SendCallSignalDocument,
     "\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": typeof types.CallHistoryDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": typeof types.RequestChallengeDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": typeof types.RegisterDocument,
-    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": typeof types.NewSessionFragmentDoc,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      ...NewSession\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
     "\n  query Me {\n    me {\n      address\n      displayName\n      publicKey\n      registeredAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": typeof types.ChangeDisplayNameDocument,
@@ -48,8 +49,9 @@ const documents: Documents = {
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": types.SendCallSignalDocument,
     "\n  query CallHistory($before: Timestamp, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": types.CallHistoryDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": types.RequestChallengeDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": types.RegisterDocument,
-    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n": types.SignInDocument,
+    "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": types.NewSessionFragmentDoc,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      ...NewSession\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
     "\n  query Me {\n    me {\n      address\n      displayName\n      publicKey\n      registeredAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": types.ChangeDisplayNameDocument,
@@ -115,11 +117,15 @@ export function graphql(source: "\n  mutation RequestChallenge {\n    requestCha
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n"): (typeof documents)["\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      token\n      sessionId\n      expiresAt\n      identity {\n        address\n        displayName\n        publicKey\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      ...NewSession\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      ...NewSession\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

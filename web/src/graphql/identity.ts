@@ -9,17 +9,23 @@ export const RequestChallenge = graphql(`
   }
 `);
 
+export const NewSession = graphql(`
+  fragment NewSession on AuthPayload {
+    token
+    sessionId
+    expiresAt
+    identity {
+      address
+      displayName
+      publicKey
+    }
+  }
+`);
+
 export const Register = graphql(`
   mutation Register($input: RegisterInput!) {
     register(input: $input) {
-      token
-      sessionId
-      expiresAt
-      identity {
-        address
-        displayName
-        publicKey
-      }
+      ...NewSession
     }
   }
 `);
@@ -27,14 +33,7 @@ export const Register = graphql(`
 export const SignIn = graphql(`
   mutation SignIn($input: SignInInput!) {
     signIn(input: $input) {
-      token
-      sessionId
-      expiresAt
-      identity {
-        address
-        displayName
-        publicKey
-      }
+      ...NewSession
     }
   }
 `);
