@@ -1,4 +1,3 @@
-import { audienceOf } from '../events/feed/audience.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 import type { ReadModels } from './read-models.ts';
 
@@ -28,8 +27,8 @@ export class FeedHub {
   }
 
   start(): void {
-    this.detach = this.readModels.onEvent((event) => {
-      for (const address of audienceOf(event)) {
+    this.detach = this.readModels.onEvent((event, audience) => {
+      for (const address of audience) {
         const subs = this.subscribers.get(address);
         if (subs) for (const s of subs) s.push(event);
       }

@@ -7,7 +7,8 @@ import { plans } from '../events/plans/projection.ts';
 import { ProjectionRunner } from '../events/projections/runner.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 
-type Listener = (event: RecordedEvent) => void;
+/** Called with each live event and the identities whose feed it belongs to. */
+type Listener = (event: RecordedEvent, audience: string[]) => void;
 
 /**
  * The node's read models: every projection, rebuilt from position 0 at start, then fed
@@ -76,12 +77,14 @@ export class ReadModels {
     })();
   }
 
-  private index(event: RecordedEvent): void {
-    for (const address of audienceOf(event)) {
+  private index(event: RecordedEvent): string[] {
+    const audience = audienceOf(event);
+    for (const address of audience) {
       const list = this.feedIndex.get(address);
       if (list) list.push(event.position);
       else this.feedIndex.set(address, [event.position]);
     }
+    return audience;
   }
 
   /** Up to `limit` positions of `address`'s feed in (after, upTo]. */
@@ -102,11 +105,11 @@ export class ReadModels {
 
   private apply(event: RecordedEvent): void {
     for (const r of this.runners) r.apply(event);
-    this.index(event);
+    const audience = this.index(event);
     this.applied = event.position;
     for (const l of this.listeners) {
       try {
-        l(event);
+        l(event, audience);
       } catch (error) {
         this.onError(error);
       }
