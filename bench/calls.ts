@@ -43,7 +43,15 @@ import { serveCallPage } from '../test/support/call-page.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
-import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+import {
+  cpuSeconds,
+  emitter,
+  type Field,
+  machine,
+  machineBusySeconds,
+  percentile,
+  round,
+} from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
 
 const emit = emitter('calls');
@@ -938,14 +946,8 @@ async function benchSignaling(mode: Mode, options: Options, cleanups: Cleanups):
 
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
-  const cpus = os.cpus();
   emit({
-    machine: true,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    ram_gb: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
+    ...machine(),
     chromium: chromiumVersion(),
     date: new Date().toISOString(),
     load_avg_1m: round(os.loadavg()[0]!, 2),

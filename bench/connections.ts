@@ -23,12 +23,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
-import { cpuSeconds, emitter, median, round } from './measure.ts';
+import { cpuSeconds, emitter, machine, median, round } from './measure.ts';
 import { type BenchServer, checkAlive, spawnNode, spawnServer, stopServer } from './server.ts';
 
 const emit = emitter('connections');
@@ -449,15 +448,9 @@ const MIB = 2 ** 20;
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
   const benchStarted = performance.now();
-  const cpus = os.cpus();
   const own = nofile('self');
   emit({
-    machine: true,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    ram_gb: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
+    ...machine(),
     nofile_soft: own.soft,
     nofile_hard: own.hard,
   });

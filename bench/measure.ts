@@ -1,6 +1,7 @@
 /** Measuring helpers shared by the benchmarks: JSON-lines output, statistics, /proc readings. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 export type Field = string | number | boolean | null | number[] | Record<string, number>;
 
@@ -45,4 +46,17 @@ export function machineBusySeconds(): number {
   const [, ...ticks] = line.trim().split(/\s+/).map(Number);
   const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
   return busy / CLK_TCK;
+}
+
+/** What every benchmark's first line says about the machine. */
+export function machine(): Record<string, Field> {
+  const cpus = os.cpus();
+  return {
+    machine: true,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    ram_gb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+  };
 }

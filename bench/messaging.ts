@@ -35,7 +35,15 @@ import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
-import { cpuSeconds, emitter, type Field, machineBusySeconds, percentile, round } from './measure.ts';
+import {
+  cpuSeconds,
+  emitter,
+  type Field,
+  machine,
+  machineBusySeconds,
+  percentile,
+  round,
+} from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
 
 /** The server process, and its throwaway database in PostgreSQL mode. */
@@ -863,14 +871,8 @@ async function rateSearch(mode: Mode, options: Options, res: Resources): Promise
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
   raiseOwnNofile();
-  const cpus = os.cpus();
   emit({
-    machine: true,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    ram_gb: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
+    ...machine(),
     date: new Date().toISOString(),
     load_avg_1m: round(os.loadavg()[0]!, 2),
     bench_nofile: nofile('self'),

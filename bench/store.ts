@@ -1,11 +1,3 @@
-/**
- * Event log benchmark: `npm run bench -- store [memory|postgres] [--seconds=N] [--replay-events=N]`.
- *
- * Prints one JSON line per measurement, for the in-memory log and for PostgreSQL (a throwaway
- * database, dropped at the end; BENCH_DATABASE_URL overrides the admin URL). Every metric runs
- * RUNS times; `value` is the median and `runs` the individual results.
- */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { logStats } from '../events/projections/log-stats.ts';
@@ -13,7 +5,7 @@ import { ProjectionRunner, replayAll } from '../events/projections/runner.ts';
 import { InMemoryEventLog } from '../events/store/memory.ts';
 import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog, NewEvent } from '../events/store/types.ts';
-import { emitter, median, percentile, round } from './measure.ts';
+import { emitter, machine, median, percentile, round } from './measure.ts';
 
 const emit = emitter('store');
 
@@ -418,14 +410,8 @@ function target(name: string, value: number | undefined, threshold: number, unit
 
 export async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
-  const cpus = os.cpus();
   emit({
-    machine: true,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    ram_gb: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
+    ...machine(),
     runs: RUNS,
     seconds_per_run: options.seconds,
   });
