@@ -12,6 +12,7 @@ import { MessageCommands } from './commands/messages.ts';
 import type { Config } from './config.ts';
 import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
+import { clientIp } from './http/client-ip.ts';
 import { iceVerify } from './http/ice.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -139,8 +140,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   services.calls.start();
   const yoga = createGraphQL({ config, services, logger, metrics });
 
-  const clientIp = (forwarded: string | undefined, remote: () => string) =>
-    config.trustProxy && forwarded ? forwarded.split(',')[0]!.trim() : remote();
+  const ipOf = (forwarded: string | undefined, remote: () => string) =>
+    clientIp(forwarded, remote, config.trustProxy);
   const originAllowed = (origin: string | undefined, host: string | undefined) => {
     if (!origin) return true; // not a browser
     if (config.allowedOrigins.includes(origin)) return true;
@@ -156,7 +157,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
     clientIp: (headers, ws: WebSocket<unknown>) =>
-      clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
+      ipOf(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
   });
   readModels.onEvent((e) => {
     if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
@@ -199,9 +200,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.writeHeader = (key, value) =>
         String(key).toLowerCase() === 'content-length' ? res : writeHeader(key, value);
     }
-    const ip = clientIp(req.getHeader('x-forwarded-for') || undefined, () =>
-      text(res.getRemoteAddressAsText()),
-    );
+    const ip = ipOf(req.getHeader('x-forwarded-for') || undefined, () => text(res.getRemoteAddressAsText()));
     const requestId = req.getHeader('x-request-id').slice(0, 100) || randomUUID();
     yoga(res, req, { ip, requestId });
   };

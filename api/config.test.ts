@@ -39,7 +39,9 @@ describe('configuration', () => {
     assert.equal(c.graphiql, false, 'GraphiQL is off in production unless switched on');
     assert.deepEqual(c.turn.urls, ['turn:callvs.com:3478', 'turn:callvs.com:3478?transport=tcp']);
     assert.deepEqual(c.stunUrls, ['stun:callvs.com:3478', 'stun:stun.l.google.com:19302']);
-    assert.equal(c.trustProxy, true);
+    assert.equal(c.trustProxy, 1, 'TRUST_PROXY=true trusts one proxy');
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.equal(loadConfig({}).trustProxy, 0);
     assert.equal(c.turn.freeTier, false);
     assert.equal(c.vapid?.publicKey, 'BPub_key-1');
     assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'on' }).graphiql, true);
@@ -57,6 +59,7 @@ describe('configuration', () => {
     fails({ VAPID_PUBLIC_KEY: 'abc' }, 'VAPID_PRIVATE_KEY');
     fails({ VAPID_PUBLIC_KEY: 'a b', VAPID_PRIVATE_KEY: 'c' }, 'VAPID_PUBLIC_KEY');
     fails({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: '11' }, 'TRUST_PROXY');
     fails({ ALLOWED_ORIGINS: 'example.com' }, 'ALLOWED_ORIGINS');
     fails({ ALLOWED_ORIGINS: 'https://example.com/path' }, 'ALLOWED_ORIGINS');
     fails({ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN');

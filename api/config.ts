@@ -19,7 +19,8 @@ export interface Config {
   };
   stunUrls: string[];
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
-  trustProxy: boolean;
+  /** Proxies in front of the server that append to X-Forwarded-For (TRUST_PROXY: true = 1). */
+  trustProxy: number;
   allowedOrigins: string[];
   adminToken: string | undefined;
   graphiql: boolean;
@@ -63,6 +64,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+}
+
+/** TRUST_PROXY: true/false as in the deployed app, or the number of proxies in front. */
+function proxyHops(env: Env): number {
+  const v = env.TRUST_PROXY?.trim() ?? '';
+  if (/^\d+$/.test(v)) return int(env, 'TRUST_PROXY', 0, 0, 10);
+  return bool(env, 'TRUST_PROXY', false) ? 1 : 0;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -166,7 +174,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
             subject: env.VAPID_SUBJECT || 'mailto:admin@localhost',
           }
         : null,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: proxyHops(env),
     allowedOrigins,
     adminToken,
     graphiql: bool(env, 'GRAPHIQL', !production),
