@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  callToken,
+  challenge,
+  codeOf,
+  type GraphQLResponse,
+  gql,
+  PLACE_CALL,
+  REGISTER,
+  register,
+  SEND,
+  SIGN_IN,
+  TestIdentity,
+  wsClient,
+} from '../support/client.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
+import { type Mode, startServer, type TestServer } from '../support/server.ts';
+
+/** Ill-formed UTF-16: a lone high and a lone low surrogate (valid JSON, not Unicode). */
+const LONE = ['x\ud800y', '\udc00'];
+
+interface World {
+  ada: TestIdentity;
+  bob: TestIdentity;
+  messageId: string;
+  callId: string;
+}
+
+/** Every string input that ends up in an event, with a way to put `bad` into it. */
+const STRING_INPUTS: Record<
+  string,
+  (w: World, bad: string) => { doc: string; vars: object; token?: string }
+> = {
+  'sendMessage.input.body': (w, bad) => ({
+    doc: SEND,
+    vars: { input: { id: crypto.randomUUID(), to: w.bob.address, body: bad } },
+    token: w.ada.token,
+  }),
+  'sendMessage.input.to': (_w, bad) => ({
+    doc: SEND,
+    vars: { input: { id: crypto.randomUUID(), to: bad, body: 'hi' } },
+  }),
+  'sendMessage.input.id': (w, bad) => ({
+    doc: SEND,
+    vars: { input: { id: bad, to: w.bob.address, body: 'hi' } },
+    token: w.ada.token,
+  }),
+  'editMessage.body': (w, bad) => ({
+    doc: 'mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { id } }',
+    vars: { id: w.messageId, b: bad },
+    token: w.ada.token,
+  }),
+  'changeDisplayName.displayName': (w, bad) => ({
+    doc: 'mutation($n: String!) { changeDisplayName(displayName: $n) { address } }',
+    vars: { n: bad },
+    token: w.ada.token,
+  }),
+  'addContact.nickname': (w, bad) => ({
+    doc: 'mutation($a: String!, $n: String!) { addContact(address: $a, nickname: $n) { address } }',
+    vars: { a: w.bob.address, n: bad },
+    token: w.ada.token,
+  }),
+  'renameContact.nickname': (w, bad) => ({
+    doc: 'mutation($a: String!, $n: String!) { renameContact(address: $a, nickname: $n) { address } }',
+    vars: { a: w.bob.address, n: bad },
+    token: w.bob.token,
+  }),
+  'acceptMessageRequest.nickname': (w, bad) => ({
+    doc: 'mutation($a: String!, $n: String) { acceptMessageRequest(address: $a, nickname: $n) { address } }',
+    vars: { a: w.ada.address, n: bad },
+    token: w.bob.token,
+  }),
+  'sendCallSignal.payload': (w, bad) => ({
+    doc: 'mutation($id: ID!, $p: String!) { sendCallSignal(callId: $id, kind: OFFER, payload: $p) }',
+    vars: { id: w.callId, p: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${bad}\r\nt=0 0\r\n` },
+    token: w.ada.token,
+  }),
+  'signIn.input.device': (w, bad) => ({
+    doc: SIGN_IN,
+    vars: { input: { address: w.ada.address, challenge: 'cvc_x', signature: 'x', device: bad } },
+  }),
+  'register.input.displayName': (_w, bad) => ({
+    doc: REGISTER,
+    vars: { input: { publicKey: 'x', displayName: bad, challenge: 'cvc_x', signature: 'x' } },
+  }),
+};
+
+/** A mutation over graphql-ws: its one result, or the errors the server answered with. */
+async function overWs(
+  url: string,
+  token: string,
+  query: string,
+  variables: object,
+): Promise<GraphQLResponse> {
+  const { client } = wsClient(url, token);
+  try {
+    for await (const result of client.iterate({ query, variables: variables as Record<string, unknown> })) {
+      return { status: 200, ...(result as object) } as GraphQLResponse;
+    }
+    throw new Error('no result');
+  } catch (error) {
+    if (Array.isArray(error)) return { status: 200, errors: error };
+    throw error;
+  } finally {
+    await client.dispose();
+  }
+}
+
+for (const mode of ['memory', 'postgres'] as Mode[]) {
+  describe(`hostile input (${mode})`, async () => {
+    const skip = mode === 'postgres' ? await skipWithoutPostgres() : false;
+    let s: TestServer;
+    let w: World;
+    before(async () => {
+      if (skip) return;
+      s = await startServer(mode);
+      const ada = await register(s.url, 'Ada');
+      const bob = await register(s.url, 'Bob');
+      for (const [a, b] of [
+        [ada, bob],
+        [bob, ada],
+      ] as const) {
+        await gql(
+          s.url,
+          'mutation($a: String!) { addContact(address: $a, nickname: "friend") { address } }',
+          { a: b.address },
+          a.token,
+        );
+      }
+      const sent = await gql(
+        s.url,
+        SEND,
+        { input: { id: crypto.randomUUID(), to: bob.address, body: 'hello' } },
+        ada.token,
+      );
+      const placed = await gql(s.url, PLACE_CALL, { input: callToken(ada, bob.address) }, ada.token);
+      w = { ada, bob, messageId: sent.data!.sendMessage.id, callId: placed.data!.placeCall.callId };
+    });
+    after(async () => {
+      if (!skip) await s.close();
+    });
+    const test = (title: string, fn: () => Promise<void>) => it(title, { skip }, fn);
+
+    test('should refuse a lone surrogate in any string variable with BAD_INPUT and append nothing, over HTTP', async () => {
+      const head = await s.app.log.head();
+      for (const [name, make] of Object.entries(STRING_INPUTS)) {
+        for (const bad of LONE) {
+          const { doc, vars, token } = make(w, bad);
+          const r = await gql(s.url, doc, vars as Record<string, unknown>, token ?? w.ada.token);
+          assert.equal(codeOf(r), 'BAD_INPUT', `${name}: ${JSON.stringify(r.errors)}`);
+          assert.match(r.errors![0]!.message, /well-formed Unicode/, name);
+        }
+      }
+      assert.equal(await s.app.log.head(), head);
+    });
+
+    test('should refuse a lone surrogate in any string variable with BAD_INPUT and append nothing, over WebSocket', async () => {
+      const head = await s.app.log.head();
+      for (const [name, make] of Object.entries(STRING_INPUTS)) {
+        const { doc, vars, token } = make(w, LONE[0]!);
+        const r = await overWs(s.wsUrl, token ?? w.ada.token, doc, vars);
+        assert.equal(codeOf(r), 'BAD_INPUT', `${name}: ${JSON.stringify(r.errors)}`);
+      }
+      assert.equal(await s.app.log.head(), head);
+    });
+
+    test('should name the variable path of the ill-formed string', async () => {
+      const r = await gql(
+        s.url,
+        SEND,
+        { input: { id: crypto.randomUUID(), to: w.bob.address, body: 'a\ud800' } },
+        w.ada.token,
+      );
+      assert.match(r.errors![0]!.message, /^\$input\.body /);
+    });
+
+    test('should refuse lone surrogates written into the query text, raw or escaped, and append nothing', async () => {
+      const head = await s.app.log.head();
+      const to = w.bob.address;
+      const raw = `mutation { sendMessage(input: { id: "${crypto.randomUUID()}", to: "${to}", body: "x\ud800" }) { id } }`;
+      const viaHttp = await gql(s.url, raw, {}, w.ada.token);
+      assert.equal(codeOf(viaHttp), 'BAD_INPUT', JSON.stringify(viaHttp.errors));
+      const viaWs = await overWs(s.wsUrl, w.ada.token, raw, {});
+      assert.equal(codeOf(viaWs), 'BAD_INPUT', JSON.stringify(viaWs.errors));
+      // graphql-js refuses the escape itself: a syntax error, never an INTERNAL one.
+      const escaped = `mutation { sendMessage(input: { id: "${crypto.randomUUID()}", to: "${to}", body: "x\\ud800" }) { id } }`;
+      const r = await gql(s.url, escaped, {}, w.ada.token);
+      assert.ok(r.errors?.[0]?.message.includes('Invalid Unicode escape sequence'), JSON.stringify(r));
+      assert.notEqual(codeOf(r), 'INTERNAL_SERVER_ERROR');
+      assert.equal(await s.app.log.head(), head);
+    });
+
+    test('should keep accepting well-formed astral characters (surrogate pairs) in the same inputs', async () => {
+      const r = await gql(
+        s.url,
+        SEND,
+        { input: { id: crypto.randomUUID(), to: w.bob.address, body: 'emoji \ud83d\ude00 ok' } },
+        w.ada.token,
+      );
+      assert.equal(r.data?.sendMessage.body, 'emoji 😀 ok', JSON.stringify(r.errors));
+    });
+
+    test('should register with a well-formed name after all the refusals', async () => {
+      const id = new TestIdentity();
+      const c = await challenge(s.url);
+      const r = await gql(s.url, REGISTER, {
+        input: {
+          publicKey: id.publicKey,
+          displayName: 'Zoë 😀',
+          challenge: c,
+          signature: id.sign(id.authMessage('register', c)),
+        },
+      });
+      assert.equal(r.data?.register.identity.displayName, 'Zoë 😀', JSON.stringify(r.errors));
+    });
+  });
+}
