@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { addressOf, addressProblem } from '../../events/identity/address.ts';
 import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
-import { ed25519PublicKey, verifyEd25519 } from '../../events/identity/keys.ts';
+import {
+  ed25519PublicKey,
+  fromBase64url,
+  publicKeyProblem,
+  verifyEd25519,
+} from '../../events/identity/keys.ts';
 import type { IdentityView, SessionView } from '../../events/identity/projections.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
@@ -71,9 +76,15 @@ export class IdentityCommands {
     },
     metadata: EventMetadata,
   ): Promise<AuthResult> {
-    const key = ed25519PublicKey(input.publicKey);
-    if (!key) throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
-    const address = addressOf(Buffer.from(input.publicKey, 'base64url'));
+    const raw = fromBase64url(input.publicKey);
+    if (raw?.length !== 32)
+      throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
+    // Small-order, mixed-order, non-canonical and off-curve keys are refused here, before any
+    // signature is checked: with them a trivial signature verifies (issue 8, point 7).
+    const problem = publicKeyProblem(raw);
+    const key = problem ? null : ed25519PublicKey(input.publicKey);
+    if (!key) throw new DomainError('BAD_INPUT', problem ?? 'publicKey is not a usable Ed25519 key');
+    const address = addressOf(raw);
     if (this.deps.readModels.directory.state.identities.has(address)) {
       throw new DomainError('CONFLICT', 'this key is already registered: sign in instead');
     }
@@ -99,9 +110,12 @@ export class IdentityCommands {
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
     const identity = await this.identity(input.address);
     if (!identity) throw new DomainError('NOT_FOUND', 'no identity has this address');
-    const key = ed25519PublicKey(identity.publicKey)!;
-    await this.useChallenge(input.challenge, () =>
-      verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
+    // Null for a key registered before keys were checked strictly: nothing verifies for it.
+    const key = ed25519PublicKey(identity.publicKey);
+    await this.useChallenge(
+      input.challenge,
+      () =>
+        !!key && verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
     );
     return this.startSession(input.address, input.device, { ...metadata, actor: input.address });
   }
