@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addressOf, addressProblem } from '../../events/identity/address.ts';
+import { normalizeDeviceName, normalizeDisplayName } from '../../events/identity/decide.ts';
 import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
 import {
@@ -76,6 +77,9 @@ export class IdentityCommands {
     },
     metadata: EventMetadata,
   ): Promise<AuthResult> {
+    // Every input is checked before the challenge is taken: a refusal does not burn it.
+    const device = normalizeDeviceName(input.device);
+    normalizeDisplayName(input.displayName);
     const raw = fromBase64url(input.publicKey);
     if (raw?.length !== 32)
       throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
@@ -91,7 +95,7 @@ export class IdentityCommands {
     await this.useChallenge(input.challenge, () =>
       verifyEd25519(key, authMessage('register', input.challenge, address), input.signature),
     );
-    const { token, session } = this.newSession(input.device);
+    const { token, session } = this.newSession(device);
     const { append } = await handleCommand(
       this.deps.log,
       identityStream(address),
@@ -108,6 +112,7 @@ export class IdentityCommands {
   ): Promise<AuthResult> {
     const problem = addressProblem(input.address);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    const device = normalizeDeviceName(input.device);
     const identity = await this.identity(input.address);
     if (!identity) throw new DomainError('NOT_FOUND', 'no identity has this address');
     // Null for a key registered before keys were checked strictly: nothing verifies for it.
@@ -117,16 +122,16 @@ export class IdentityCommands {
       () =>
         !!key && verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
     );
-    return this.startSession(input.address, input.device, { ...metadata, actor: input.address });
+    return this.startSession(input.address, device, { ...metadata, actor: input.address });
   }
 
-  private newSession(device: string | null | undefined) {
+  private newSession(device: string) {
     const token = newSessionToken();
     const session = {
       sessionId: randomUUID(),
       tokenHash: hashToken(token),
       expiresAt: this.deps.now().getTime() + this.deps.sessionTtlMs,
-      device: (device ?? 'unknown').slice(0, 100),
+      device,
     };
     return { token, session };
   }
@@ -142,7 +147,7 @@ export class IdentityCommands {
     return { token, sessionId: session.sessionId, expiresAt: session.expiresAt, identity };
   }
 
-  private async startSession(address: string, device: string | null | undefined, metadata: EventMetadata) {
+  private async startSession(address: string, device: string, metadata: EventMetadata) {
     const { token, session } = this.newSession(device);
     const { append } = await handleCommand(
       this.deps.log,

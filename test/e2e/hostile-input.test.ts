@@ -201,6 +201,163 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       assert.equal(r.data?.sendMessage.body, 'emoji 😀 ok', JSON.stringify(r.errors));
     });
 
+    test('should refuse call signals that are not SDP or one ICE candidate, appending nothing', async () => {
+      const SIGNAL =
+        'mutation($id: ID!, $k: CallSignalKind!, $p: String!) { sendCallSignal(callId: $id, kind: $k, payload: $p) }';
+      const head = await s.app.log.head();
+      const bad: [string, string][] = [
+        ['CANDIDATE', 'candidate:1 1 udp 1 127.0.0.1 9 typ host'],
+        ['CANDIDATE', '{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0,"x":"smuggled"}'],
+        ['CANDIDATE', '{"candidate":"<script>","sdpMid":"0","sdpMLineIndex":0}'],
+        ['OFFER', 'hello, not SDP'],
+        ['ANSWER', 'v=0\r\n'],
+        ['RESTART', '{"type":"offer"}'],
+      ];
+      for (const [k, p] of bad) {
+        const r = await gql(s.url, SIGNAL, { id: w.callId, k, p }, w.ada.token);
+        assert.equal(codeOf(r), 'BAD_INPUT', `${k} ${p}: ${JSON.stringify(r)}`);
+      }
+      assert.equal(await s.app.log.head(), head);
+      const good = JSON.stringify({
+        candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host',
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+        usernameFragment: 'abcd',
+      });
+      const ok = await gql(s.url, SIGNAL, { id: w.callId, k: 'CANDIDATE', p: good }, w.ada.token);
+      assert.equal(ok.data?.sendCallSignal, true, JSON.stringify(ok.errors));
+    });
+
+    test('should answer CONFLICT when a message id is reused for another body or recipient, and the original for a retry', async () => {
+      const carol = await register(s.url, 'Carol');
+      const id = crypto.randomUUID();
+      const first = await gql(
+        s.url,
+        SEND,
+        { input: { id, to: w.bob.address, body: 'original' } },
+        w.ada.token,
+      );
+      assert.equal(first.data?.sendMessage.body, 'original');
+      const head = await s.app.log.head();
+      const otherBody = await gql(
+        s.url,
+        SEND,
+        { input: { id, to: w.bob.address, body: 'changed' } },
+        w.ada.token,
+      );
+      assert.equal(codeOf(otherBody), 'CONFLICT', JSON.stringify(otherBody));
+      const otherTo = await gql(
+        s.url,
+        SEND,
+        { input: { id, to: carol.address, body: 'original' } },
+        w.ada.token,
+      );
+      assert.equal(codeOf(otherTo), 'CONFLICT');
+      const otherSender = await gql(
+        s.url,
+        SEND,
+        { input: { id, to: w.ada.address, body: 'original' } },
+        w.bob.token,
+      );
+      assert.equal(codeOf(otherSender), 'CONFLICT');
+      const retry = await gql(
+        s.url,
+        SEND,
+        { input: { id: id.toUpperCase(), to: w.bob.address, body: 'original' } },
+        w.ada.token,
+      );
+      assert.deepEqual(retry.data?.sendMessage, first.data?.sendMessage);
+      assert.equal(await s.app.log.head(), head);
+      // An edit changes the body shown, not what the id was first sent with.
+      await gql(
+        s.url,
+        'mutation($id: ID!, $b: String!) { editMessage(id: $id, body: $b) { id } }',
+        { id, b: 'edited' },
+        w.ada.token,
+      );
+      const afterEdit = await gql(
+        s.url,
+        SEND,
+        { input: { id, to: w.bob.address, body: 'original' } },
+        w.ada.token,
+      );
+      assert.equal(afterEdit.data?.sendMessage.body, 'edited', JSON.stringify(afterEdit.errors));
+    });
+
+    test('should answer CONFLICT when concurrent sends race with one id and different bodies', async () => {
+      const id = crypto.randomUUID();
+      const bodies = ['one', 'two', 'three', 'four'];
+      const results = await Promise.all(
+        bodies.map((body) => gql(s.url, SEND, { input: { id, to: w.bob.address, body } }, w.ada.token)),
+      );
+      const won = results.filter((r) => r.data?.sendMessage);
+      assert.equal(won.length, 1, JSON.stringify(results));
+      assert.ok(
+        results.every((r) => r.data?.sendMessage || codeOf(r) === 'CONFLICT'),
+        JSON.stringify(results),
+      );
+    });
+
+    test('should refuse control characters, bidi controls and over-long names, keeping the challenge', async () => {
+      const head = await s.app.log.head();
+      const id = new TestIdentity();
+      const c = await challenge(s.url);
+      const input = {
+        publicKey: id.publicKey,
+        displayName: 'Dee',
+        challenge: c,
+        signature: id.sign(id.authMessage('register', c)),
+      };
+      const refusals: Record<string, unknown>[] = [
+        { displayName: 'bell\u0007' },
+        { displayName: 'evil\u202egnp.exe' },
+        { displayName: 'two\u2028lines' },
+        { displayName: 'x'.repeat(65) },
+        { displayName: '   ' },
+        { device: 'd'.repeat(65) },
+        // 63 letters and an emoji is 64 characters: fine. Before, 99 + an emoji were cut in half.
+        { device: `${'d'.repeat(99)}😀` },
+        { device: 'tab\tin device' },
+        { device: '' },
+      ];
+      for (const change of refusals) {
+        const r = await gql(s.url, REGISTER, { input: { ...input, ...change } });
+        assert.equal(codeOf(r), 'BAD_INPUT', `${JSON.stringify(change)}: ${JSON.stringify(r)}`);
+      }
+      const nick = await gql(
+        s.url,
+        'mutation($a: String!, $n: String!) { renameContact(address: $a, nickname: $n) { address } }',
+        { a: w.ada.address, n: 'x\u0085y' },
+        w.bob.token,
+      );
+      assert.equal(codeOf(nick), 'BAD_INPUT');
+      assert.equal(await s.app.log.head(), head);
+      const ok = await gql(s.url, REGISTER, { input: { ...input, device: `${'d'.repeat(63)}😀` } });
+      assert.ok(ok.data?.register.token, `the challenge survived the refusals: ${JSON.stringify(ok.errors)}`);
+    });
+
+    test('should refuse control characters in a message body but keep tabs and newlines', async () => {
+      const head = await s.app.log.head();
+      for (const body of ['bell\u0007', 'esc\u001b[31m', 'del\u007f', 'c1\u0085', '\u0000', ' \n\t ']) {
+        const r = await gql(
+          s.url,
+          SEND,
+          { input: { id: crypto.randomUUID(), to: w.bob.address, body } },
+          w.ada.token,
+        );
+        assert.equal(codeOf(r), 'BAD_INPUT', JSON.stringify(body));
+      }
+      assert.equal(await s.app.log.head(), head);
+      const body = 'line one\r\n\tline two\n';
+      const r = await gql(
+        s.url,
+        SEND,
+        { input: { id: crypto.randomUUID(), to: w.bob.address, body } },
+        w.ada.token,
+      );
+      assert.equal(r.data?.sendMessage.body, body, JSON.stringify(r.errors));
+    });
+
     test('should register with a well-formed name after all the refusals', async () => {
       const id = new TestIdentity();
       const c = await challenge(s.url);
