@@ -1,6 +1,18 @@
-import { GraphQLError } from 'graphql';
+import {
+  type ExecutionArgs,
+  type FieldNode,
+  GraphQLError,
+  type GraphQLInputType,
+  getArgumentValues,
+  getNamedType,
+  getOperationAST,
+  isInputObjectType,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isWellFormed } from '../events/shared/text.ts';
+import { DEFAULT_STRING_LIMIT, STRING_INPUT_LIMITS } from './input-limits.ts';
 
 /**
  * Refuses ill-formed Unicode (lone UTF-16 surrogates) in everything a GraphQL operation
@@ -12,6 +24,9 @@ import { isWellFormed } from '../events/shared/text.ts';
  * The document itself needs no walk of its literals: graphql-js refuses lone surrogates in
  * string literals, raw or escaped, with a syntax error; a raw one anywhere in the text is
  * answered here as BAD_INPUT before the parser sees it.
+ *
+ * It also bounds every string argument (variables and literals alike) by api/input-limits.ts,
+ * so no input is unbounded whatever a resolver does with it.
  */
 export function useWellFormedInput(): Plugin {
   return {
@@ -20,14 +35,90 @@ export function useWellFormedInput(): Plugin {
       if (!isWellFormed(source)) throw refusal('the query text');
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const where = illFormedAt(args.variableValues, '$');
-      if (where) setResultAndStopExecution({ errors: [refusal(where)] });
+      const error = inputProblem(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const where = illFormedAt(args.variableValues, '$');
-      if (where) setResultAndStopExecution({ errors: [refusal(where)] });
+      const error = inputProblem(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
+}
+
+function inputProblem(args: ExecutionArgs): GraphQLError | null {
+  const where = illFormedAt(args.variableValues, '$');
+  if (where) return refusal(where);
+  const tooLong = overLimit(args);
+  return tooLong
+    ? new GraphQLError(`${tooLong.path} is at most ${tooLong.limit} characters`, {
+        extensions: { code: 'BAD_INPUT' },
+      })
+    : null;
+}
+
+/** The first string argument of a root field longer than its limit, or null. */
+function overLimit(args: ExecutionArgs): { path: string; limit: number } | null {
+  const operation = getOperationAST(args.document, args.operationName);
+  const root = operation && args.schema.getRootType(operation.operation);
+  if (!operation || !root) return null;
+  const fields = root.getFields();
+  for (const node of rootFields(args, operation.selectionSet, new Set())) {
+    const field = fields[node.name.value];
+    if (!field) continue;
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(field, node, (args.variableValues ?? {}) as Record<string, unknown>);
+    } catch {
+      continue; // not coercible: execution answers that itself
+    }
+    for (const arg of field.args) {
+      const found = longString(values[arg.name], arg.type, `${field.name}.${arg.name}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function* rootFields(args: ExecutionArgs, set: SelectionSetNode, seen: Set<string>): Generator<FieldNode> {
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) yield selection;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) yield* rootFields(args, selection.selectionSet, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = args.document.definitions.find(
+        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
+      );
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) yield* rootFields(args, fragment.selectionSet, seen);
+    }
+  }
+}
+
+function longString(
+  value: unknown,
+  type: GraphQLInputType,
+  path: string,
+): { path: string; limit: number } | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = longString(item, type, path);
+      if (found) return found;
+    }
+    return null;
+  }
+  const named = getNamedType(type);
+  if (typeof value === 'string') {
+    const limit = STRING_INPUT_LIMITS[path] ?? DEFAULT_STRING_LIMIT;
+    // Code points: count them only when the UTF-16 length could exceed the limit.
+    return value.length > limit && [...value].length > limit ? { path, limit } : null;
+  }
+  if (isInputObjectType(named) && typeof value === 'object') {
+    for (const f of Object.values(named.getFields())) {
+      const found = longString((value as Record<string, unknown>)[f.name], f.type, `${path}.${f.name}`);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 const refusal = (where: string) =>
