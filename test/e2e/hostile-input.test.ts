@@ -298,6 +298,25 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       );
     });
 
+    test('should answer CONFLICT when a callId is reused for another call, by anyone', async () => {
+      const head = await s.app.log.head();
+      const mine = await gql(
+        s.url,
+        PLACE_CALL,
+        { input: callToken(w.ada, w.bob.address, { callId: w.callId, media: 'AUDIO' }) },
+        w.ada.token,
+      );
+      assert.equal(codeOf(mine), 'CONFLICT', JSON.stringify(mine));
+      const theirs = await gql(
+        s.url,
+        PLACE_CALL,
+        { input: callToken(w.bob, w.ada.address, { callId: w.callId }) },
+        w.bob.token,
+      );
+      assert.equal(codeOf(theirs), 'CONFLICT', JSON.stringify(theirs));
+      assert.equal(await s.app.log.head(), head);
+    });
+
     test('should refuse control characters, bidi controls and over-long names, keeping the challenge', async () => {
       const head = await s.app.log.head();
       const id = new TestIdentity();
