@@ -258,6 +258,8 @@ export class CallCommands {
   }
 
   async setPlan(address: string, plan: Plan, m: EventMetadata): Promise<Plan> {
+    const problem = addressProblem(address);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
     const exists = this.deps.readModels.directory.state.identities.has(address);
     const { append } = await handleCommand(
       this.deps.log,

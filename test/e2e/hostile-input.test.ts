@@ -17,6 +17,8 @@ import {
 import { skipWithoutPostgres } from '../support/postgres.ts';
 import { type Mode, startServer, type TestServer } from '../support/server.ts';
 
+const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
 /** Ill-formed UTF-16: a lone high and a lone low surrogate (valid JSON, not Unicode). */
 const LONE = ['x\ud800y', '\udc00'];
 
@@ -114,7 +116,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
     let w: World;
     before(async () => {
       if (skip) return;
-      s = await startServer(mode);
+      s = await startServer(mode, { ADMIN_TOKEN });
       const ada = await register(s.url, 'Ada');
       const bob = await register(s.url, 'Bob');
       for (const [a, b] of [
@@ -375,6 +377,55 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         w.ada.token,
       );
       assert.equal(r.data?.sendMessage.body, body, JSON.stringify(r.errors));
+    });
+
+    test('should answer ADDRESS_INVALID for a mistyped address in every operation that takes one, appending nothing', async () => {
+      const head = await s.app.log.head();
+      const typo = `${w.bob.address.slice(0, -1)}${w.bob.address.endsWith('a') ? 'b' : 'a'}`;
+      const ops: [string, string, Record<string, unknown>][] = [
+        ['identity', 'query($a: String!) { identity(address: $a) { address } }', { a: typo }],
+        ['messages', 'query($a: String!) { messages(with: $a) { hasMore } }', { a: typo }],
+        [
+          'addContact',
+          'mutation($a: String!) { addContact(address: $a, nickname: "n") { address } }',
+          { a: typo },
+        ],
+        [
+          'renameContact',
+          'mutation($a: String!) { renameContact(address: $a, nickname: "n") { address } }',
+          { a: typo },
+        ],
+        ['removeContact', 'mutation($a: String!) { removeContact(address: $a) }', { a: typo }],
+        ['blockContact', 'mutation($a: String!) { blockContact(address: $a) }', { a: typo }],
+        ['unblockContact', 'mutation($a: String!) { unblockContact(address: $a) }', { a: typo }],
+        [
+          'setAlwaysAllowed',
+          'mutation($a: String!) { setAlwaysAllowed(address: $a, alwaysAllowed: true) { address } }',
+          { a: typo },
+        ],
+        [
+          'acceptMessageRequest',
+          'mutation($a: String!) { acceptMessageRequest(address: $a) { address } }',
+          { a: typo },
+        ],
+        [
+          'declineMessageRequest',
+          'mutation($a: String!) { declineMessageRequest(address: $a) }',
+          { a: typo },
+        ],
+        ['markDelivered', 'mutation($a: String!) { markDelivered(peer: $a, upTo: 1) }', { a: typo }],
+        ['markRead', 'mutation($a: String!) { markRead(peer: $a, upTo: 1) }', { a: typo }],
+        ['sendTyping', 'mutation($a: String!) { sendTyping(to: $a) }', { a: typo }],
+        ['sendMessage', SEND, { input: { id: crypto.randomUUID(), to: typo, body: 'hi' } }],
+        ['placeCall', PLACE_CALL, { input: callToken(w.ada, typo) }],
+        ['setPlan', 'mutation($a: String!) { setPlan(address: $a, plan: PRO) }', { a: typo }],
+        ['signIn', SIGN_IN, { input: { address: typo, challenge: 'cvc_x', signature: 'x' } }],
+      ];
+      for (const [name, doc, vars] of ops) {
+        const r = await gql(s.url, doc, vars, w.ada.token, { 'x-admin-token': ADMIN_TOKEN });
+        assert.equal(codeOf(r), 'ADDRESS_INVALID', `${name}: ${JSON.stringify(r.errors)}`);
+      }
+      assert.equal(await s.app.log.head(), head);
     });
 
     test('should register with a well-formed name after all the refusals', async () => {
