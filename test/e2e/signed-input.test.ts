@@ -62,6 +62,22 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       assert.equal(await s.app.log.head(), head);
     });
 
+    test('should refuse the forged sign-in for a small-order key registered before keys were checked', async () => {
+      // As an old server would have recorded it: straight into the log.
+      const key = vectors.smallOrderKeys.keys[0]!;
+      const address = addressOf(hex(key));
+      await s.app.log.append(`identity-${address}`, [
+        {
+          type: 'IdentityRegistered',
+          data: { address, publicKey: hex(key).toString('base64url'), displayName: 'Legacy' },
+        },
+      ]);
+      const forged = Buffer.concat([hex(key), Buffer.alloc(32)]).toString('base64url');
+      const c = await challenge(s.url);
+      const r = await gql(s.url, SIGN_IN, { input: { address, challenge: c, signature: forged } });
+      assert.equal(codeOf(r), 'SIGNATURE_INVALID', JSON.stringify(r));
+    });
+
     test('should answer off-curve, non-canonical and mixed-order keys with BAD_INPUT, appending nothing', async () => {
       const head = await s.app.log.head();
       const mixedOrder = vectors.taming.cases[6]!.pub_key;
