@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { useWellFormedInput } from './well-formed-input.ts';
 
 /** What the uWS route and the WebSocket glue hand to Yoga as server context. */
 export interface ServerContext {
@@ -107,6 +108,7 @@ export function createGraphQL(options: {
     },
     plugins: [
       useCSRFPrevention(),
+      useWellFormedInput(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
       // Introspection counts for depth too (GraphiQL's query is 12 deep; the default is 15).
       maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: false }),

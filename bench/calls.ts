@@ -624,7 +624,7 @@ class Signaling {
       return;
     }
     if (item.__typename !== 'CallSignal' || !role) return;
-    const id = /"bench":"([^"]+)"/.exec(item.payload)?.[1];
+    const id = /"usernameFragment":"bench-([^"]+)"/.exec(item.payload)?.[1];
     const probe = id === undefined ? undefined : this.probes.get(id);
     if (!probe) {
       this.unknown++;
@@ -701,8 +701,8 @@ function candidatePayload(id: string): string {
     candidate: `candidate:1467250027 1 udp 2122260223 127.0.0.1 ${40000 + (Number.parseInt(id, 36) % 20000)} typ host generation 0 ufrag Bnch network-id 1`,
     sdpMid: '0',
     sdpMLineIndex: 0,
-    usernameFragment: 'Bnch',
-    bench: id,
+    // The probe id rides in the ufrag: a candidate signal carries only the four standard fields.
+    usernameFragment: `bench-${id}`,
   });
 }
 

@@ -70,8 +70,12 @@ export class CallCommands {
   }
 
   async place(viewer: Viewer, input: PlaceCallInput, m: EventMetadata): Promise<CallView> {
-    const callId = String(input.callId).toLowerCase();
-    if (!UUID.test(callId)) throw new DomainError('BAD_INPUT', 'callId is a UUID made by the caller');
+    // Signed fields are taken byte for byte or refused, never normalised after signing: the
+    // callee checks the signature over exactly what it receives (issue 8, point 8).
+    const callId = input.callId;
+    if (typeof callId !== 'string' || !UUID.test(callId)) {
+      throw new DomainError('BAD_INPUT', 'callId is a UUID made by the caller, in lower case');
+    }
     if (input.media !== 'audio' && input.media !== 'video')
       throw new DomainError('BAD_INPUT', 'media is audio or video');
     const problem = addressProblem(input.to);
@@ -254,6 +258,8 @@ export class CallCommands {
   }
 
   async setPlan(address: string, plan: Plan, m: EventMetadata): Promise<Plan> {
+    const problem = addressProblem(address);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
     const exists = this.deps.readModels.directory.state.identities.has(address);
     const { append } = await handleCommand(
       this.deps.log,

@@ -40,6 +40,12 @@ export class ContactCommands {
     if (append) await this.readModels.waitFor(append.lastPosition);
   }
 
+  /** A malformed address is refused as such, never taken as "no such contact". */
+  private wellFormed(address: string): void {
+    const problem = addressProblem(address);
+    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+  }
+
   /** A peer must be a well-formed address of a registered identity. */
   private async existing(address: string): Promise<void> {
     const problem = addressProblem(address);
@@ -79,11 +85,13 @@ export class ContactCommands {
   }
 
   async rename(viewer: Viewer, address: string, nickname: string, m: EventMetadata) {
+    this.wellFormed(address);
     await this.run(viewer, { type: 'RenameContact', address, nickname }, m);
     return this.contact(viewer.address, address)!;
   }
 
   async remove(viewer: Viewer, address: string, m: EventMetadata) {
+    this.wellFormed(address);
     await this.run(viewer, { type: 'RemoveContact', address }, m);
     return true;
   }
@@ -95,11 +103,13 @@ export class ContactCommands {
   }
 
   async unblock(viewer: Viewer, address: string, m: EventMetadata) {
+    this.wellFormed(address);
     await this.run(viewer, { type: 'Unblock', address }, m);
     return true;
   }
 
   async setAlwaysAllowed(viewer: Viewer, address: string, alwaysAllowed: boolean, m: EventMetadata) {
+    this.wellFormed(address);
     await this.run(viewer, { type: 'SetAlwaysAllowed', address, alwaysAllowed }, m);
     return this.contact(viewer.address, address)!;
   }
@@ -120,6 +130,7 @@ export class ContactCommands {
     nickname: string | null | undefined,
     m: EventMetadata,
   ) {
+    this.wellFormed(address);
     const name =
       nickname ??
       this.readModels.directory.state.identities.get(address)?.displayName ??
@@ -138,6 +149,7 @@ export class ContactCommands {
   }
 
   async declineRequest(viewer: Viewer, address: string, m: EventMetadata) {
+    this.wellFormed(address);
     await this.run(
       viewer,
       { type: 'DeclineMessageRequest', address, pending: this.isRequest(viewer.address, address) },

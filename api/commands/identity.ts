@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { addressOf, addressProblem } from '../../events/identity/address.ts';
+import { normalizeDeviceName, normalizeDisplayName } from '../../events/identity/decide.ts';
 import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
-import { ed25519PublicKey, verifyEd25519 } from '../../events/identity/keys.ts';
+import {
+  ed25519PublicKey,
+  fromBase64url,
+  publicKeyProblem,
+  verifyEd25519,
+} from '../../events/identity/keys.ts';
 import type { IdentityView, SessionView } from '../../events/identity/projections.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
@@ -71,16 +77,25 @@ export class IdentityCommands {
     },
     metadata: EventMetadata,
   ): Promise<AuthResult> {
-    const key = ed25519PublicKey(input.publicKey);
-    if (!key) throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
-    const address = addressOf(Buffer.from(input.publicKey, 'base64url'));
+    // Every input is checked before the challenge is taken: a refusal does not burn it.
+    const device = normalizeDeviceName(input.device);
+    normalizeDisplayName(input.displayName);
+    const raw = fromBase64url(input.publicKey);
+    if (raw?.length !== 32)
+      throw new DomainError('BAD_INPUT', 'publicKey must be a raw 32-byte Ed25519 key in base64url');
+    // Small-order, mixed-order, non-canonical and off-curve keys are refused here, before any
+    // signature is checked: with them a trivial signature verifies (issue 8, point 7).
+    const problem = publicKeyProblem(raw);
+    const key = problem ? null : ed25519PublicKey(input.publicKey);
+    if (!key) throw new DomainError('BAD_INPUT', problem ?? 'publicKey is not a usable Ed25519 key');
+    const address = addressOf(raw);
     if (this.deps.readModels.directory.state.identities.has(address)) {
       throw new DomainError('CONFLICT', 'this key is already registered: sign in instead');
     }
     await this.useChallenge(input.challenge, () =>
       verifyEd25519(key, authMessage('register', input.challenge, address), input.signature),
     );
-    const { token, session } = this.newSession(input.device);
+    const { token, session } = this.newSession(device);
     const { append } = await handleCommand(
       this.deps.log,
       identityStream(address),
@@ -97,22 +112,26 @@ export class IdentityCommands {
   ): Promise<AuthResult> {
     const problem = addressProblem(input.address);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
+    const device = normalizeDeviceName(input.device);
     const identity = await this.identity(input.address);
     if (!identity) throw new DomainError('NOT_FOUND', 'no identity has this address');
-    const key = ed25519PublicKey(identity.publicKey)!;
-    await this.useChallenge(input.challenge, () =>
-      verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
+    // Null for a key registered before keys were checked strictly: nothing verifies for it.
+    const key = ed25519PublicKey(identity.publicKey);
+    await this.useChallenge(
+      input.challenge,
+      () =>
+        !!key && verifyEd25519(key, authMessage('sign-in', input.challenge, input.address), input.signature),
     );
-    return this.startSession(input.address, input.device, { ...metadata, actor: input.address });
+    return this.startSession(input.address, device, { ...metadata, actor: input.address });
   }
 
-  private newSession(device: string | null | undefined) {
+  private newSession(device: string) {
     const token = newSessionToken();
     const session = {
       sessionId: randomUUID(),
       tokenHash: hashToken(token),
       expiresAt: this.deps.now().getTime() + this.deps.sessionTtlMs,
-      device: (device ?? 'unknown').slice(0, 100),
+      device,
     };
     return { token, session };
   }
@@ -128,7 +147,7 @@ export class IdentityCommands {
     return { token, sessionId: session.sessionId, expiresAt: session.expiresAt, identity };
   }
 
-  private async startSession(address: string, device: string | null | undefined, metadata: EventMetadata) {
+  private async startSession(address: string, device: string, metadata: EventMetadata) {
     const { token, session } = this.newSession(device);
     const { append } = await handleCommand(
       this.deps.log,

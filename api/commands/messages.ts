@@ -71,12 +71,7 @@ export class MessageCommands {
     }
     const id = input.id.toLowerCase();
     const known = this.readModels.conversations.state.messages.get(id);
-    if (known) {
-      if (known.from !== viewer.address || known.to !== input.to) {
-        throw new DomainError('CONFLICT', 'this message id is already used');
-      }
-      return known; // a retry: the message is already there
-    }
+    if (known) return this.retried(viewer, known, input);
     const problem = addressProblem(input.to);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
     if (!this.readModels.directory.state.identities.has(input.to)) {
@@ -96,8 +91,9 @@ export class MessageCommands {
       body: input.body,
       blockedBySender: bookOf(books, viewer.address).blocked.has(input.to),
     };
+    let result: Awaited<ReturnType<MessageCommands['append']>>;
     try {
-      await this.append(
+      result = await this.append(
         viewer,
         input.to,
         command,
@@ -110,7 +106,21 @@ export class MessageCommands {
         throw new DomainError('CONFLICT', 'this message id is already used');
       throw error;
     }
-    return this.readModels.conversations.state.messages.get(id)!;
+    const message = this.readModels.conversations.state.messages.get(id)!;
+    // The log took the same event id as a retry (a concurrent send, or one on another node):
+    // it must be the same message too.
+    return result?.appended === false ? this.retried(viewer, message, input) : message;
+  }
+
+  /**
+   * A send whose id is already used: the same message again (a retry) gets the original
+   * answer; anything else is CONFLICT, as an idempotency key reused with another payload.
+   */
+  private retried(viewer: Viewer, known: MessageView, input: { to: string; body: string }): MessageView {
+    if (known.from !== viewer.address || known.to !== input.to || known.sentBody !== input.body) {
+      throw new DomainError('CONFLICT', 'this message id is already used for another message');
+    }
+    return known;
   }
 
   private ownState(id: string): { message: MessageView | undefined; state: MessageDecisionState } {

@@ -104,7 +104,8 @@ describe('call decider', () => {
   });
 
   it('should route signals to the other participant while live, within size limits', () => {
-    const [signal] = when(accepted(), { type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' });
+    const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const [signal] = when(accepted(), { type: 'SendSignal', from: 'b', kind: 'answer', payload: sdp });
     assert.equal((signal!.data as { to: string }).to, 'a');
     refused(
       accepted(),
@@ -115,6 +116,7 @@ describe('call decider', () => {
       ...accepted(),
       ...when(accepted(), { type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 20 }),
     ];
-    refused(ended, { type: 'SendSignal', from: 'a', kind: 'restart', payload: 'sdp' }, 'CONFLICT');
+    refused(ended, { type: 'SendSignal', from: 'a', kind: 'restart', payload: sdp }, 'CONFLICT');
+    refused(accepted(), { type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' }, 'BAD_INPUT');
   });
 });

@@ -1,8 +1,7 @@
 import type { Decider } from '../shared/decider.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { CallEvent, CallMedia, EndReason, MissedReason, SignalKind } from './events.ts';
-
-export const SIGNAL_LIMITS = { sdpBytes: 32 * 1024, candidateBytes: 2 * 1024 };
+import { signalProblem } from './signals.ts';
 
 /** What placing the call finds on the callee's side (computed from the read models). */
 export type PlaceOutcome = 'ring' | 'silent' | 'busy' | MissedReason;
@@ -156,10 +155,8 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
     case 'SendSignal': {
       const role = participant(state, command.from);
       if (!isLive(state.status) || state.silent) throw new DomainError('CONFLICT', 'the call is not live');
-      const limit = command.kind === 'candidate' ? SIGNAL_LIMITS.candidateBytes : SIGNAL_LIMITS.sdpBytes;
-      if (Buffer.byteLength(command.payload, 'utf8') > limit) {
-        throw new DomainError('BAD_INPUT', `a ${command.kind} signal is at most ${limit} bytes`);
-      }
+      const problem = signalProblem(command.kind, command.payload);
+      if (problem) throw new DomainError('BAD_INPUT', problem);
       const to = role === 'caller' ? state.callee : state.caller;
       return [
         {

@@ -1,6 +1,7 @@
 import { addressProblem } from '../identity/address.ts';
 import type { Decider } from '../shared/decider.ts';
 import { DomainError } from '../shared/errors.ts';
+import { nameText } from '../shared/text.ts';
 import type { ContactsEvent, NonContactCallPolicy } from './events.ts';
 
 export type ContactsCommand =
@@ -30,16 +31,9 @@ export const initialContacts = (): ContactsState => ({
 });
 
 export const NICKNAME_MAX = 64;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function nickname(raw: string): string {
-  const n = raw.normalize('NFC').trim();
-  if (n.length === 0) throw new DomainError('BAD_INPUT', 'nickname must not be empty');
-  if ([...n].length > NICKNAME_MAX)
-    throw new DomainError('BAD_INPUT', `nickname must be at most ${NICKNAME_MAX} characters`);
-  if (CONTROL.test(n)) throw new DomainError('BAD_INPUT', 'nickname must not contain control characters');
-  return n;
+  return nameText(raw, 'nickname', NICKNAME_MAX);
 }
 
 function checkAddress(address: string, owner?: string): void {

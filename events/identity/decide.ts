@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/errors.ts';
+import { nameText } from '../shared/text.ts';
 import type { IdentityEvent } from './events.ts';
 
 export type IdentityCommand =
@@ -27,18 +28,15 @@ export type IdentityState =
 export const initialIdentity = (): IdentityState => ({ status: 'unknown' });
 
 export const DISPLAY_NAME_MAX = 64;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export const DEVICE_NAME_MAX = 64;
 
 export function normalizeDisplayName(raw: string): string {
-  const name = raw.normalize('NFC').trim();
-  if (name.length === 0) throw new DomainError('BAD_INPUT', 'display name must not be empty');
-  if ([...name].length > DISPLAY_NAME_MAX) {
-    throw new DomainError('BAD_INPUT', `display name must be at most ${DISPLAY_NAME_MAX} characters`);
-  }
-  if (CONTROL.test(name))
-    throw new DomainError('BAD_INPUT', 'display name must not contain control characters');
-  return name;
+  return nameText(raw, 'display name', DISPLAY_NAME_MAX);
+}
+
+/** A session's device label: a name like the others; absent means "unknown". */
+export function normalizeDeviceName(raw: string | null | undefined): string {
+  return raw == null ? 'unknown' : nameText(raw, 'device name', DEVICE_NAME_MAX);
 }
 
 export function decideIdentity(command: IdentityCommand, state: IdentityState): IdentityEvent[] {

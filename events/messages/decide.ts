@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/errors.ts';
+import { freeText } from '../shared/text.ts';
 import type { MessageEvent } from './events.ts';
 
 export const MESSAGE_LIMITS = {
@@ -31,12 +32,7 @@ export interface MessageDecisionState {
 }
 
 function body(raw: string): string {
-  if ([...raw].length > MESSAGE_LIMITS.bodyChars) {
-    throw new DomainError('BAD_INPUT', `a message is at most ${MESSAGE_LIMITS.bodyChars} characters`);
-  }
-  if (raw.trim().length === 0) throw new DomainError('BAD_INPUT', 'a message must not be empty');
-  if (raw.includes('\u0000')) throw new DomainError('BAD_INPUT', 'a message must not contain NUL');
-  return raw;
+  return freeText(raw, 'a message', MESSAGE_LIMITS.bodyChars);
 }
 
 function ownMessage(state: MessageDecisionState, by: string, now: number, windowMs: number, verb: string) {

@@ -8,6 +8,8 @@ export interface MessageView {
   from: string;
   to: string;
   body: string;
+  /** The body as first sent (edits change `body`): a retried send is compared with it. */
+  sentBody: string;
   sentAt: number;
   editedAt: number | null;
   deleted: boolean;
@@ -89,6 +91,7 @@ export const conversations: Projection<Conversations> = {
           from,
           to,
           body,
+          sentBody: body,
           sentAt: at,
           editedAt: null,
           deleted: false,

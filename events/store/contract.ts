@@ -202,6 +202,15 @@ export function eventLogContract(
         ['NaN', stream(), [{ type: 'A', data: { n: Number.NaN } }]],
         ['function', stream(), [{ type: 'A', data: { f: () => 1 } }]],
         ['NUL in string', stream(), [{ type: 'A', data: { s: 'a\u0000b' } }]],
+        ['lone surrogate in data', stream(), [{ type: 'A', data: { s: 'x\ud800y' } }]],
+        [
+          'lone low surrogate deep in data',
+          stream(),
+          [{ type: 'A', data: { a: [{ b: 'ok', c: '\udc00' }] } }],
+        ],
+        ['lone surrogate in a key', stream(), [{ type: 'A', data: { 'k\udfff': 1 } }]],
+        ['lone surrogate in metadata', stream(), [{ type: 'A', data: {}, metadata: { actor: '\ud83d' } }]],
+        ['lone surrogate in the stream id', `s-\ud800-${randomUUID()}`, [ev('A')]],
         ['bad id', stream(), [{ type: 'A', data: {}, id: 'not-a-uuid' }]],
         [
           'duplicate id',

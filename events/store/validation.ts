@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isWellFormed } from '../shared/text.ts';
 import { InvalidAppendError } from './errors.ts';
 import type { AppendOptions, EventMetadata, ExpectedVersion, JsonObject, NewEvent } from './types.ts';
 
@@ -36,6 +37,7 @@ export function validateAppend(streamId: unknown, events: unknown, options: Appe
     throw new InvalidAppendError(`streamId must be a string of 1 to ${LIMITS.streamIdLength} characters`);
   }
   if (CONTROL.test(streamId)) throw new InvalidAppendError('streamId must not contain control characters');
+  if (!isWellFormed(streamId)) throw new InvalidAppendError('streamId must be well-formed Unicode');
   if (!Array.isArray(events) || events.length === 0) {
     throw new InvalidAppendError('an append needs at least one event');
   }
@@ -93,6 +95,9 @@ function assertJson(v: unknown, path: string, depth: number, size: { bytes: numb
   switch (typeof v) {
     case 'string':
       if (v.includes('\u0000')) throw new InvalidAppendError(`${path}: strings must not contain NUL`);
+      // A lone UTF-16 surrogate is a JavaScript string but not Unicode: jsonb refuses it, so the
+      // in-memory log must too, or the two stores would disagree (issue 8, point 4).
+      if (!isWellFormed(v)) throw new InvalidAppendError(`${path}: strings must be well-formed Unicode`);
       size.bytes += v.length + 2;
       return;
     case 'number':
@@ -116,6 +121,7 @@ function assertJson(v: unknown, path: string, depth: number, size: { bytes: numb
       if (!isPlainObject(v)) throw new InvalidAppendError(`${path}: only plain objects are JSON`);
       for (const [k, item] of Object.entries(v)) {
         if (k.includes('\u0000')) throw new InvalidAppendError(`${path}: keys must not contain NUL`);
+        if (!isWellFormed(k)) throw new InvalidAppendError(`${path}: keys must be well-formed Unicode`);
         if (item === undefined) continue;
         size.bytes += k.length + 3;
         assertJson(item, `${path}.${k}`, depth + 1, size);

@@ -1,3 +1,4 @@
+import { addressProblem } from '../../events/identity/address.ts';
 import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
 import { messageStatus, unreadCount } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
@@ -169,6 +170,8 @@ builder.mutationFields((t) => ({
     args: { to: t.arg.string() },
     resolve: async (_r, { to }, ctx) => {
       const viewer = requireViewer(ctx);
+      const problem = addressProblem(to);
+      if (problem) throw new DomainError('ADDRESS_INVALID', problem);
       if (!ctx.services.limits.typing.take(viewer.address)) {
         throw new DomainError('RATE_LIMITED', 'too many typing signals');
       }

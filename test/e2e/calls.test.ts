@@ -102,13 +102,20 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       await adaFeed.next(update(placed.callId, 'ACCEPTED'));
       const SIGNAL =
         'mutation($id: ID!, $k: CallSignalKind!, $p: String!) { sendCallSignal(callId: $id, kind: $k, payload: $p) }';
-      await gql(s.url, SIGNAL, { id: placed.callId, k: 'OFFER', p: 'v=0 offer' }, ada.token);
-      await gql(s.url, SIGNAL, { id: placed.callId, k: 'CANDIDATE', p: 'candidate:1' }, ada.token);
+      const sdp = (who: string) => `v=0\r\no=${who} 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n`;
+      const candidate = (n: number) =>
+        JSON.stringify({
+          candidate: `candidate:${n} 1 udp 1 127.0.0.1 9 typ host`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        });
+      await gql(s.url, SIGNAL, { id: placed.callId, k: 'OFFER', p: sdp('ada') }, ada.token);
+      await gql(s.url, SIGNAL, { id: placed.callId, k: 'CANDIDATE', p: candidate(1) }, ada.token);
       const offer = await bobFeed.next((i) => i.__typename === 'CallSignal');
       const cand = await bobFeed.next((i) => i.__typename === 'CallSignal');
-      assert.deepEqual([offer.signal, offer.payload, cand.signal], ['offer', 'v=0 offer', 'candidate']);
-      await gql(s.url, SIGNAL, { id: placed.callId, k: 'ANSWER', p: 'v=0 answer' }, bob.token);
-      assert.equal((await adaFeed.next((i) => i.__typename === 'CallSignal')).payload, 'v=0 answer');
+      assert.deepEqual([offer.signal, offer.payload, cand.signal], ['offer', sdp('ada'), 'candidate']);
+      await gql(s.url, SIGNAL, { id: placed.callId, k: 'ANSWER', p: sdp('bob') }, bob.token);
+      assert.equal((await adaFeed.next((i) => i.__typename === 'CallSignal')).payload, sdp('bob'));
       assert.ok(
         adaFeed.seen.every((i) => i.__typename !== 'CallSignal' || i.from === bob.address),
         'nobody gets their own signals',
@@ -127,7 +134,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       const late = await gql(
         s.url,
         SIGNAL,
-        { id: placed.callId, k: 'CANDIDATE', p: 'candidate:2' },
+        { id: placed.callId, k: 'CANDIDATE', p: candidate(2) },
         ada.token,
       );
       assert.equal(codeOf(late), 'CONFLICT', 'no signaling after the call');
