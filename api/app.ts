@@ -1,5 +1,4 @@
 import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type WebSocket } from 'uWebSockets.js';
-import { randomUUID } from 'node:crypto';
 import { openEventLog } from '../events/store/open.ts';
 import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog } from '../events/store/types.ts';
@@ -14,6 +13,7 @@ import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
 import { iceVerify } from './http/ice.ts';
+import { requestIdFrom } from './http/request-id.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -201,7 +201,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         String(key).toLowerCase() === 'content-length' ? res : writeHeader(key, value);
     }
     const ip = ipOf(req.getHeader('x-forwarded-for') || undefined, () => text(res.getRemoteAddressAsText()));
-    const requestId = req.getHeader('x-request-id').slice(0, 100) || randomUUID();
+    const requestId = requestIdFrom(req.getHeader('x-request-id') || undefined);
     yoga(res, req, { ip, requestId });
   };
 
