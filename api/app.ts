@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
 import { iceVerify } from './http/ice.ts';
+import { originHeaders, originPolicy, refuseOrigin } from './http/origin.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -137,19 +138,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
   services.calls.start();
-  const yoga = createGraphQL({ config, services, logger, metrics });
+  // One origin rule for CORS, the refusal of foreign POSTs and the WebSocket upgrade.
+  const originAllowed = originPolicy(config);
+  const yoga = createGraphQL({ config, services, logger, metrics, originAllowed });
 
   const clientIp = (forwarded: string | undefined, remote: () => string) =>
     config.trustProxy && forwarded ? forwarded.split(',')[0]!.trim() : remote();
-  const originAllowed = (origin: string | undefined, host: string | undefined) => {
-    if (!origin) return true; // not a browser
-    if (config.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === host;
-    } catch {
-      return false;
-    }
-  };
   const sockets = new GraphQLSockets(yoga, identity, {
     logger,
     metrics,
@@ -174,6 +168,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const graphqlRoute = (res: HttpResponse, req: HttpRequest) => {
     const method = req.getMethod();
+    // Refused before Yoga sees it: a browser would hide the answer from a foreign page, but a
+    // mutation would already have run. Preflights are refused too, so the browser never sends.
+    const origin = originHeaders(req);
+    if (!originAllowed(origin)) {
+      refuseOrigin(res, origin.origin);
+      return;
+    }
     if (method === 'post') {
       const length = req.getHeader('content-length');
       if (!length) {

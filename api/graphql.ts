@@ -15,6 +15,7 @@ import { schema } from '../schema/index.ts';
 import type { Viewer } from './commands/identity.ts';
 import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
+import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -35,6 +36,13 @@ export const GRAPHQL_LIMITS = {
   directives: 20,
   /** Bytes of an HTTP request body or a WebSocket message. */
   payload: 64 * 1024,
+};
+
+const CORS = {
+  methods: ['GET', 'POST'],
+  allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'x-graphql-yoga-csrf', 'x-admin-token'],
+  credentials: false,
+  maxAge: 600,
 };
 
 function useOperationMetrics(metrics: Metrics): Plugin {
@@ -65,8 +73,9 @@ export function createGraphQL(options: {
   services: Services;
   logger: Logger;
   metrics: Metrics;
+  originAllowed: OriginPolicy;
 }) {
-  const { config, services, logger, metrics } = options;
+  const { config, services, logger, metrics, originAllowed } = options;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -76,19 +85,13 @@ export function createGraphQL(options: {
     maxRequestBodySize: false,
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'CallVault GraphQL' } : false,
     renderGraphiQL,
-    cors: {
-      // Same-origin requests carry no Origin header, or one equal to the host's; both pass.
-      origin: config.allowedOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: [
-        'content-type',
-        'authorization',
-        'x-request-id',
-        'x-graphql-yoga-csrf',
-        'x-admin-token',
-      ],
-      credentials: false,
-      maxAge: 600,
+    // Only an allowed Origin is ever echoed (app.ts refuses the others before Yoga runs).
+    // Never hand Yoga a list: `origin: []` reflects any Origin, and a one-item list is sent
+    // whatever the request's Origin was.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !originAllowed(originHeadersOf(request))) return false;
+      return { ...CORS, origin };
     },
     // Yoga reports every GraphQL error it returns; unexpected ones are logged by maskError.
     logging: {

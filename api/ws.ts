@@ -6,6 +6,7 @@ import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
+import { type OriginPolicy, originHeaders } from './http/origin.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -55,7 +56,7 @@ export class GraphQLSockets {
     options: {
       logger: Logger;
       metrics: Metrics;
-      originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+      originAllowed: OriginPolicy;
       clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
       keepAliveMs?: number;
       /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
@@ -155,7 +156,7 @@ export class GraphQLSockets {
         return;
       }
       // Browsers let any page open a WebSocket to any host: only allowed origins may.
-      if (!options.originAllowed(req.getHeader('origin') || undefined, req.getHeader('host') || undefined)) {
+      if (!options.originAllowed(originHeaders(req))) {
         logger.warn({ origin: req.getHeader('origin') }, 'websocket origin refused');
         res.writeStatus('403 Forbidden').end('origin not allowed');
         return;
