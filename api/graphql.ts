@@ -16,6 +16,7 @@ import type { Viewer } from './commands/identity.ts';
 import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
+import { useWebSocketOnlySubscriptions } from './http/transports.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -110,6 +111,7 @@ export function createGraphQL(options: {
     },
     plugins: [
       useCSRFPrevention(),
+      useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
       // Introspection counts for depth too (GraphiQL's query is 12 deep; the default is 15).
       maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: false }),
