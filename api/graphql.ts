@@ -8,7 +8,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { getOperationAST } from 'graphql';
+import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
 import { useWebSocketOnlySubscriptions } from './http/transports.ts';
+import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -37,6 +38,16 @@ export const GRAPHQL_LIMITS = {
   directives: 20,
   /** Bytes of an HTTP request body or a WebSocket message. */
   payload: 64 * 1024,
+};
+
+/**
+ * graphql-armor's rules throw out of `validate()` by default. Yoga's HTTP path catches that, but
+ * graphql-ws does not (a too-deep subscribe was an internal error that closed the socket):
+ * reported as validation errors they are plain GraphQL errors on both transports.
+ */
+const REPORT = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
 const CORS = {
@@ -113,11 +124,13 @@ export function createGraphQL(options: {
       useCSRFPrevention(),
       useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
-      // Introspection counts for depth too (GraphiQL's query is 12 deep; the default is 15).
-      maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: false }),
-      costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases }),
-      maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives }),
+      // Introspection has limits of its own (api/introspection-limit.ts): graphql-js's query,
+      // which GraphiQL and schema tools send, is deeper than GRAPHQL_MAX_DEPTH.
+      maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: true, ...REPORT }),
+      useIntrospectionLimit(),
+      costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true, ...REPORT }),
+      maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases, ...REPORT }),
+      maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives, ...REPORT }),
       ...(config.production ? [blockFieldSuggestionsPlugin()] : []),
       useOperationMetrics(metrics),
     ],
