@@ -9,7 +9,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import type { Viewer } from './commands/identity.ts';
@@ -20,6 +20,7 @@ import { useWebSocketOnlySubscriptions } from './http/transports.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { PER_OPERATION_AUTH } from './ws-auth.ts';
 
 /** What the uWS route and the WebSocket glue hand to Yoga as server context. */
 export interface ServerContext {
@@ -27,8 +28,8 @@ export interface ServerContext {
   res?: HttpResponse;
   ip: string;
   requestId: string;
-  /** Set for operations over graphql-ws: the viewer authenticated at connection_init. */
-  ws?: { viewer: Viewer };
+  /** Set for operations over graphql-ws: the viewer of the socket or of the operation (null: signed out). */
+  ws?: { viewer: Viewer | null };
 }
 
 /** Fixed limits; depth and cost come from the configuration (GRAPHQL_MAX_DEPTH/COST). */
@@ -48,6 +49,17 @@ export const GRAPHQL_LIMITS = {
 const REPORT = {
   propagateOnRejection: false,
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+/**
+ * GraphiQL sends its headers editor with each operation, not in connection_init: its socket
+ * asks for per-operation authentication (api/ws-auth.ts). Yoga's GraphiQL hands
+ * `connectionParams` to its graphql-ws client, though its option type does not list it.
+ */
+const GRAPHIQL: GraphiQLOptions & { connectionParams: Record<string, unknown> } = {
+  subscriptionsProtocol: 'WS',
+  title: 'CallVault GraphQL',
+  connectionParams: { [PER_OPERATION_AUTH]: true },
 };
 
 const CORS = {
@@ -95,7 +107,7 @@ export function createGraphQL(options: {
     // app.ts refuses POSTs without Content-Length or over the limit, and uWS reads exactly that
     // many bytes: Yoga's own limit would only re-stream every body through a TransformStream.
     maxRequestBodySize: false,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'CallVault GraphQL' } : false,
+    graphiql: config.graphiql ? GRAPHIQL : false,
     renderGraphiQL,
     // Only an allowed Origin is ever echoed (app.ts refuses the others before Yoga runs).
     // Never hand Yoga a list: `origin: []` reflects any Origin, and a one-item list is sent

@@ -9,9 +9,15 @@ import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import { type OriginPolicy, originHeaders } from './http/origin.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
 
 interface ConnectionState {
+  /** The session of connection_init; unset on a per-operation socket. */
   viewer?: Viewer;
+  /** Opened with `{ perOperationAuth: true }`: each operation brings its own token, or none. */
+  perOperation?: boolean;
+  /** Every session this socket has served (closed when any of them ends). */
+  sessions?: Set<string>;
   ip?: string;
 }
 
@@ -65,40 +71,52 @@ export class GraphQLSockets {
   ) {
     const { metrics, logger } = options;
     const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
-    const behavior = makeBehavior<{ token?: unknown }>(
+    const behavior = makeBehavior<{ token?: unknown; [PER_OPERATION_AUTH]?: unknown }>(
       {
         onConnect: async (ctx) => {
-          const token = ctx.connectionParams?.token;
-          const viewer = typeof token === 'string' ? await this.identity.authenticate(token) : null;
-          if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
           const s = state(ctx.extra);
-          s.viewer = viewer;
           s.ip = options.clientIp(
             ctx.extra.persistedRequest.headers as Record<string, string>,
             ctx.extra.socket,
           );
-          let set = this.bySession.get(viewer.sessionId);
-          if (!set) {
-            set = new Set();
-            this.bySession.set(viewer.sessionId, set);
+          const token = ctx.connectionParams?.token;
+          if (token === undefined && ctx.connectionParams?.[PER_OPERATION_AUTH] === true) {
+            s.perOperation = true;
+            return true;
           }
-          set.add(ctx.extra.socket);
+          const viewer = typeof token === 'string' ? await this.identity.authenticate(token) : null;
+          if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+          s.viewer = viewer;
+          this.register(viewer.sessionId, ctx.extra.socket);
           // The session may have ended between the check and the registration.
           if (!this.identity.isViewerLive(viewer)) return false;
           return true;
         },
         onSubscribe: async (ctx, _id, payload) => {
           const s = state(ctx.extra);
-          if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
-            this.end(ctx.extra.socket, CloseCode.Forbidden, 'session ended');
-            return [
-              new GraphQLError('the session has ended: sign in again', {
-                extensions: { code: 'UNAUTHENTICATED' },
-              }),
-            ];
+          const unauthenticated = (message: string) => [
+            new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } }),
+          ];
+          let viewer: Viewer | null = null;
+          if (s.perOperation) {
+            // Checked at every subscribe, like a session socket; a refusal ends this operation only.
+            const token = bearerFromExtensions(payload.extensions);
+            if (token) {
+              viewer = await this.identity.authenticate(token);
+              if (!viewer)
+                return unauthenticated('the session has ended or the token is wrong: sign in again');
+              // Signing out closes every socket the session used, this one included.
+              this.register(viewer.sessionId, ctx.extra.socket);
+            }
+          } else {
+            if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
+              this.end(ctx.extra.socket, CloseCode.Forbidden, 'session ended');
+              return unauthenticated('the session has ended: sign in again');
+            }
+            viewer = s.viewer;
           }
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ws: { viewer: s.viewer },
+            ws: { viewer },
             ip: s.ip ?? '',
             requestId: randomUUID(),
             params: payload,
@@ -124,8 +142,7 @@ export class GraphQLSockets {
         execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onClose: (ctx) => {
-          const viewer = state(ctx.extra).viewer;
-          if (viewer) this.forget(viewer.sessionId, ctx.extra.socket);
+          for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
         },
       },
       {
@@ -164,6 +181,18 @@ export class GraphQLSockets {
       upgrade(res, req, context);
     };
     this.behavior = behavior;
+  }
+
+  private register(sessionId: string, socket: WebSocket<unknown>): void {
+    const s = socket as unknown as ConnectionState;
+    s.sessions ??= new Set();
+    s.sessions.add(sessionId);
+    let set = this.bySession.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.bySession.set(sessionId, set);
+    }
+    set.add(socket);
   }
 
   private forget(sessionId: string, socket: WebSocket<unknown>): void {
