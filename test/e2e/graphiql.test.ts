@@ -51,8 +51,8 @@ describe('GraphiQL in Chromium: schema, docs, a signed-in query and a live feed'
   const response = () =>
     page
       .locator('.graphiql-response')
-      .innerText()
-      .then((t) => t.replace(/\s+/g, ' '));
+      .textContent()
+      .then((t) => (t ?? '').replace(/\s+/g, ' '));
 
   async function run(query: string) {
     await fill('.graphiql-query-editor', query);
@@ -64,7 +64,7 @@ describe('GraphiQL in Chromium: schema, docs, a signed-in query and a live feed'
     const explorer = page.locator('.graphiql-doc-explorer');
     await explorer.getByText('Query', { exact: true }).first().click();
     await explorer.getByText('conversations', { exact: true }).first().waitFor({ timeout: 15_000 });
-    assert.match(await explorer.innerText(), /callHistory/);
+    assert.match((await explorer.textContent()) ?? '', /callHistory/);
   });
 
   it('should run a signed-in query with the Authorization header from the headers editor', async () => {
