@@ -149,6 +149,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
+    sessionExpiresAt: (sessionId) => readModels.directory.state.sessionsById.get(sessionId)?.expiresAt,
+    now: () => now().getTime(),
     clientIp: (headers, ws: WebSocket<unknown>) =>
       clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
   });

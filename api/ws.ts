@@ -54,6 +54,10 @@ type EnvelopedRoot = {
 export class GraphQLSockets {
   private readonly bySession = new Map<string, Set<WebSocket<unknown>>>();
   private readonly all = new Set<WebSocket<unknown>>();
+  /** One timer per session with open sockets: they close when it expires, feeds included. */
+  private readonly expiry = new Map<string, NodeJS.Timeout>();
+  private readonly sessionExpiresAt: (sessionId: string) => number | undefined;
+  private readonly now: () => number;
   readonly behavior: WebSocketBehavior<unknown>;
 
   constructor(
@@ -67,8 +71,13 @@ export class GraphQLSockets {
       keepAliveMs?: number;
       /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
       maxConnections?: number;
+      /** When a session expires (ms since the epoch), by the server's clock `now`. */
+      sessionExpiresAt?: (sessionId: string) => number | undefined;
+      now?: () => number;
     },
   ) {
+    this.sessionExpiresAt = options.sessionExpiresAt ?? (() => undefined);
+    this.now = options.now ?? Date.now;
     const { metrics, logger } = options;
     const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
     const behavior = makeBehavior<{ token?: unknown; [PER_OPERATION_AUTH]?: unknown }>(
@@ -193,13 +202,17 @@ export class GraphQLSockets {
       this.bySession.set(sessionId, set);
     }
     set.add(socket);
+    if (!this.expiry.has(sessionId)) this.armExpiry(sessionId);
   }
 
   private forget(sessionId: string, socket: WebSocket<unknown>): void {
     const set = this.bySession.get(sessionId);
     if (!set) return;
     set.delete(socket);
-    if (set.size === 0) this.bySession.delete(sessionId);
+    if (set.size === 0) {
+      this.bySession.delete(sessionId);
+      this.disarmExpiry(sessionId);
+    }
   }
 
   /**
@@ -212,16 +225,43 @@ export class GraphQLSockets {
     });
   }
 
+  /**
+   * A subscription checks the session when it starts; a feed then runs for as long as its
+   * socket does, so the socket is closed (4403) when the session expires. Timers cannot wait
+   * past 2^31-1 ms (24.8 days, less than a session): a timer that fires early re-arms.
+   */
+  private armExpiry(sessionId: string): void {
+    const expiresAt = this.sessionExpiresAt(sessionId);
+    if (expiresAt === undefined) return;
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      this.expiry.delete(sessionId);
+      if (!this.bySession.has(sessionId)) return;
+      if (this.now() >= expiresAt) this.closeSession(sessionId);
+      else this.armExpiry(sessionId);
+    }, delay);
+    timer.unref();
+    this.expiry.set(sessionId, timer);
+  }
+
+  private disarmExpiry(sessionId: string): void {
+    clearTimeout(this.expiry.get(sessionId));
+    this.expiry.delete(sessionId);
+  }
+
   /** Closes every socket of a session (it was signed out, here or on another node). */
   closeSession(sessionId: string): void {
     const set = this.bySession.get(sessionId);
     if (!set) return;
     this.bySession.delete(sessionId);
+    this.disarmExpiry(sessionId);
     for (const socket of set) this.end(socket, CloseCode.Forbidden, 'session ended');
   }
 
   /** Graceful shutdown: tell every client to reconnect (elsewhere). */
   closeAll(): void {
+    for (const timer of this.expiry.values()) clearTimeout(timer);
+    this.expiry.clear();
     for (const socket of [...this.all]) socket.end(1001, 'server shutting down');
   }
 
