@@ -116,6 +116,9 @@ export class GraphQLSockets {
                 return unauthenticated('the session has ended or the token is wrong: sign in again');
               // Signing out closes every socket the session used, this one included.
               this.register(viewer.sessionId, ctx.extra.socket);
+              // The session may have ended between the check and the registration.
+              if (!this.identity.isViewerLive(viewer))
+                return unauthenticated('the session has ended: sign in again');
             }
           } else {
             if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
