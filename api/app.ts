@@ -14,6 +14,7 @@ import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
 import { iceVerify } from './http/ice.ts';
 import { requestIdFrom } from './http/request-id.ts';
+import { originHeaders, originPolicy, refuseOrigin } from './http/origin.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -138,24 +139,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
   services.calls.start();
-  const yoga = createGraphQL({ config, services, logger, metrics });
+  // One origin rule for CORS, the refusal of foreign POSTs and the WebSocket upgrade.
+  const originAllowed = originPolicy(config);
+  const yoga = createGraphQL({ config, services, logger, metrics, originAllowed });
 
   const ipOf = (forwarded: string | undefined, remote: () => string) =>
     clientIp(forwarded, remote, config.trustProxy);
-  const originAllowed = (origin: string | undefined, host: string | undefined) => {
-    if (!origin) return true; // not a browser
-    if (config.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === host;
-    } catch {
-      return false;
-    }
-  };
   const sockets = new GraphQLSockets(yoga, identity, {
     logger,
     metrics,
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
+    sessionExpiresAt: (sessionId) => readModels.directory.state.sessionsById.get(sessionId)?.expiresAt,
+    now: () => now().getTime(),
     clientIp: (headers, ws: WebSocket<unknown>) =>
       ipOf(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
   });
@@ -175,6 +171,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const graphqlRoute = (res: HttpResponse, req: HttpRequest) => {
     const method = req.getMethod();
+    // Refused before Yoga sees it: a browser would hide the answer from a foreign page, but a
+    // mutation would already have run. Preflights are refused too, so the browser never sends.
+    const origin = originHeaders(req);
+    if (!originAllowed(origin)) {
+      refuseOrigin(res, origin.origin);
+      return;
+    }
     if (method === 'post') {
       const length = req.getHeader('content-length');
       if (!length) {

@@ -8,16 +8,20 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { getOperationAST } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
+import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import type { Viewer } from './commands/identity.ts';
 import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
+import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
+import { useWebSocketOnlySubscriptions } from './http/transports.ts';
+import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { useWellFormedInput } from './well-formed-input.ts';
+import { PER_OPERATION_AUTH } from './ws-auth.ts';
 
 /** What the uWS route and the WebSocket glue hand to Yoga as server context. */
 export interface ServerContext {
@@ -25,8 +29,8 @@ export interface ServerContext {
   res?: HttpResponse;
   ip: string;
   requestId: string;
-  /** Set for operations over graphql-ws: the viewer authenticated at connection_init. */
-  ws?: { viewer: Viewer };
+  /** Set for operations over graphql-ws: the viewer of the socket or of the operation (null: signed out). */
+  ws?: { viewer: Viewer | null };
 }
 
 /** Fixed limits; depth and cost come from the configuration (GRAPHQL_MAX_DEPTH/COST). */
@@ -36,6 +40,34 @@ export const GRAPHQL_LIMITS = {
   directives: 20,
   /** Bytes of an HTTP request body or a WebSocket message. */
   payload: 64 * 1024,
+};
+
+/**
+ * graphql-armor's rules throw out of `validate()` by default. Yoga's HTTP path catches that, but
+ * graphql-ws does not (a too-deep subscribe was an internal error that closed the socket):
+ * reported as validation errors they are plain GraphQL errors on both transports.
+ */
+const REPORT = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+/**
+ * GraphiQL sends its headers editor with each operation, not in connection_init: its socket
+ * asks for per-operation authentication (api/ws-auth.ts). Yoga's GraphiQL hands
+ * `connectionParams` to its graphql-ws client, though its option type does not list it.
+ */
+const GRAPHIQL: GraphiQLOptions & { connectionParams: Record<string, unknown> } = {
+  subscriptionsProtocol: 'WS',
+  title: 'CallVault GraphQL',
+  connectionParams: { [PER_OPERATION_AUTH]: true },
+};
+
+const CORS = {
+  methods: ['GET', 'POST'],
+  allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'x-graphql-yoga-csrf', 'x-admin-token'],
+  credentials: false,
+  maxAge: 600,
 };
 
 function useOperationMetrics(metrics: Metrics): Plugin {
@@ -66,8 +98,9 @@ export function createGraphQL(options: {
   services: Services;
   logger: Logger;
   metrics: Metrics;
+  originAllowed: OriginPolicy;
 }) {
-  const { config, services, logger, metrics } = options;
+  const { config, services, logger, metrics, originAllowed } = options;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -75,21 +108,15 @@ export function createGraphQL(options: {
     // app.ts refuses POSTs without Content-Length or over the limit, and uWS reads exactly that
     // many bytes: Yoga's own limit would only re-stream every body through a TransformStream.
     maxRequestBodySize: false,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'CallVault GraphQL' } : false,
+    graphiql: config.graphiql ? GRAPHIQL : false,
     renderGraphiQL,
-    cors: {
-      // Same-origin requests carry no Origin header, or one equal to the host's; both pass.
-      origin: config.allowedOrigins,
-      methods: ['GET', 'POST'],
-      allowedHeaders: [
-        'content-type',
-        'authorization',
-        'x-request-id',
-        'x-graphql-yoga-csrf',
-        'x-admin-token',
-      ],
-      credentials: false,
-      maxAge: 600,
+    // Only an allowed Origin is ever echoed (app.ts refuses the others before Yoga runs).
+    // Never hand Yoga a list: `origin: []` reflects any Origin, and a one-item list is sent
+    // whatever the request's Origin was.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !originAllowed(originHeadersOf(request))) return false;
+      return { ...CORS, origin };
     },
     // Yoga reports every GraphQL error it returns; unexpected ones are logged by maskError.
     logging: {
@@ -109,12 +136,15 @@ export function createGraphQL(options: {
     plugins: [
       useCSRFPrevention(),
       useWellFormedInput(),
+      useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
-      // Introspection counts for depth too (GraphiQL's query is 12 deep; the default is 15).
-      maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: false }),
-      costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases }),
-      maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives }),
+      // Introspection has limits of its own (api/introspection-limit.ts): graphql-js's query,
+      // which GraphiQL and schema tools send, is deeper than GRAPHQL_MAX_DEPTH.
+      maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: true, ...REPORT }),
+      useIntrospectionLimit(),
+      costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true, ...REPORT }),
+      maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases, ...REPORT }),
+      maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives, ...REPORT }),
       ...(config.production ? [blockFieldSuggestionsPlugin()] : []),
       useOperationMetrics(metrics),
     ],

@@ -6,11 +6,18 @@ import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
+import { type OriginPolicy, originHeaders } from './http/origin.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
 
 interface ConnectionState {
+  /** The session of connection_init; unset on a per-operation socket. */
   viewer?: Viewer;
+  /** Opened with `{ perOperationAuth: true }`: each operation brings its own token, or none. */
+  perOperation?: boolean;
+  /** Every session this socket has served (closed when any of them ends). */
+  sessions?: Set<string>;
   ip?: string;
 }
 
@@ -47,6 +54,10 @@ type EnvelopedRoot = {
 export class GraphQLSockets {
   private readonly bySession = new Map<string, Set<WebSocket<unknown>>>();
   private readonly all = new Set<WebSocket<unknown>>();
+  /** One timer per session with open sockets: they close when it expires, feeds included. */
+  private readonly expiry = new Map<string, NodeJS.Timeout>();
+  private readonly sessionExpiresAt: (sessionId: string) => number | undefined;
+  private readonly now: () => number;
   readonly behavior: WebSocketBehavior<unknown>;
 
   constructor(
@@ -55,49 +66,69 @@ export class GraphQLSockets {
     options: {
       logger: Logger;
       metrics: Metrics;
-      originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+      originAllowed: OriginPolicy;
       clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
       keepAliveMs?: number;
       /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
       maxConnections?: number;
+      /** When a session expires (ms since the epoch), by the server's clock `now`. */
+      sessionExpiresAt?: (sessionId: string) => number | undefined;
+      now?: () => number;
     },
   ) {
+    this.sessionExpiresAt = options.sessionExpiresAt ?? (() => undefined);
+    this.now = options.now ?? Date.now;
     const { metrics, logger } = options;
     const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
-    const behavior = makeBehavior<{ token?: unknown }>(
+    const behavior = makeBehavior<{ token?: unknown; [PER_OPERATION_AUTH]?: unknown }>(
       {
         onConnect: async (ctx) => {
-          const token = ctx.connectionParams?.token;
-          const viewer = typeof token === 'string' ? await this.identity.authenticate(token) : null;
-          if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
           const s = state(ctx.extra);
-          s.viewer = viewer;
           s.ip = options.clientIp(
             ctx.extra.persistedRequest.headers as Record<string, string>,
             ctx.extra.socket,
           );
-          let set = this.bySession.get(viewer.sessionId);
-          if (!set) {
-            set = new Set();
-            this.bySession.set(viewer.sessionId, set);
+          const token = ctx.connectionParams?.token;
+          if (token === undefined && ctx.connectionParams?.[PER_OPERATION_AUTH] === true) {
+            s.perOperation = true;
+            return true;
           }
-          set.add(ctx.extra.socket);
+          const viewer = typeof token === 'string' ? await this.identity.authenticate(token) : null;
+          if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
+          s.viewer = viewer;
+          this.register(viewer.sessionId, ctx.extra.socket);
           // The session may have ended between the check and the registration.
           if (!this.identity.isViewerLive(viewer)) return false;
           return true;
         },
         onSubscribe: async (ctx, _id, payload) => {
           const s = state(ctx.extra);
-          if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
-            this.end(ctx.extra.socket, CloseCode.Forbidden, 'session ended');
-            return [
-              new GraphQLError('the session has ended: sign in again', {
-                extensions: { code: 'UNAUTHENTICATED' },
-              }),
-            ];
+          const unauthenticated = (message: string) => [
+            new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } }),
+          ];
+          let viewer: Viewer | null = null;
+          if (s.perOperation) {
+            // Checked at every subscribe, like a session socket; a refusal ends this operation only.
+            const token = bearerFromExtensions(payload.extensions);
+            if (token) {
+              viewer = await this.identity.authenticate(token);
+              if (!viewer)
+                return unauthenticated('the session has ended or the token is wrong: sign in again');
+              // Signing out closes every socket the session used, this one included.
+              this.register(viewer.sessionId, ctx.extra.socket);
+              // The session may have ended between the check and the registration.
+              if (!this.identity.isViewerLive(viewer))
+                return unauthenticated('the session has ended: sign in again');
+            }
+          } else {
+            if (!s.viewer || !this.identity.isViewerLive(s.viewer)) {
+              this.end(ctx.extra.socket, CloseCode.Forbidden, 'session ended');
+              return unauthenticated('the session has ended: sign in again');
+            }
+            viewer = s.viewer;
           }
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ws: { viewer: s.viewer },
+            ws: { viewer },
             ip: s.ip ?? '',
             requestId: randomUUID(),
             params: payload,
@@ -123,8 +154,7 @@ export class GraphQLSockets {
         execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onClose: (ctx) => {
-          const viewer = state(ctx.extra).viewer;
-          if (viewer) this.forget(viewer.sessionId, ctx.extra.socket);
+          for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
         },
       },
       {
@@ -155,7 +185,7 @@ export class GraphQLSockets {
         return;
       }
       // Browsers let any page open a WebSocket to any host: only allowed origins may.
-      if (!options.originAllowed(req.getHeader('origin') || undefined, req.getHeader('host') || undefined)) {
+      if (!options.originAllowed(originHeaders(req))) {
         logger.warn({ origin: req.getHeader('origin') }, 'websocket origin refused');
         res.writeStatus('403 Forbidden').end('origin not allowed');
         return;
@@ -165,11 +195,27 @@ export class GraphQLSockets {
     this.behavior = behavior;
   }
 
+  private register(sessionId: string, socket: WebSocket<unknown>): void {
+    const s = socket as unknown as ConnectionState;
+    s.sessions ??= new Set();
+    s.sessions.add(sessionId);
+    let set = this.bySession.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.bySession.set(sessionId, set);
+    }
+    set.add(socket);
+    if (!this.expiry.has(sessionId)) this.armExpiry(sessionId);
+  }
+
   private forget(sessionId: string, socket: WebSocket<unknown>): void {
     const set = this.bySession.get(sessionId);
     if (!set) return;
     set.delete(socket);
-    if (set.size === 0) this.bySession.delete(sessionId);
+    if (set.size === 0) {
+      this.bySession.delete(sessionId);
+      this.disarmExpiry(sessionId);
+    }
   }
 
   /**
@@ -182,16 +228,43 @@ export class GraphQLSockets {
     });
   }
 
+  /**
+   * A subscription checks the session when it starts; a feed then runs for as long as its
+   * socket does, so the socket is closed (4403) when the session expires. Timers cannot wait
+   * past 2^31-1 ms (24.8 days, less than a session): a timer that fires early re-arms.
+   */
+  private armExpiry(sessionId: string): void {
+    const expiresAt = this.sessionExpiresAt(sessionId);
+    if (expiresAt === undefined) return;
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      this.expiry.delete(sessionId);
+      if (!this.bySession.has(sessionId)) return;
+      if (this.now() >= expiresAt) this.closeSession(sessionId);
+      else this.armExpiry(sessionId);
+    }, delay);
+    timer.unref();
+    this.expiry.set(sessionId, timer);
+  }
+
+  private disarmExpiry(sessionId: string): void {
+    clearTimeout(this.expiry.get(sessionId));
+    this.expiry.delete(sessionId);
+  }
+
   /** Closes every socket of a session (it was signed out, here or on another node). */
   closeSession(sessionId: string): void {
     const set = this.bySession.get(sessionId);
     if (!set) return;
     this.bySession.delete(sessionId);
+    this.disarmExpiry(sessionId);
     for (const socket of set) this.end(socket, CloseCode.Forbidden, 'session ended');
   }
 
   /** Graceful shutdown: tell every client to reconnect (elsewhere). */
   closeAll(): void {
+    for (const timer of this.expiry.values()) clearTimeout(timer);
+    this.expiry.clear();
     for (const socket of [...this.all]) socket.end(1001, 'server shutting down');
   }
 
