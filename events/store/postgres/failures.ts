@@ -22,7 +22,11 @@ const LOST =
   /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout)/;
 
 /** True when `error` (or its cause) says the database could not be reached or was lost. */
-export function isConnectionFailure(error: unknown, depth = 0): boolean {
+export function isConnectionFailure(error: unknown): boolean {
+  return lostConnection(error, 0);
+}
+
+function lostConnection(error: unknown, depth: number): boolean {
   if (!(error instanceof Error) || depth > 4) return false;
   if (error instanceof StoreUnavailableError) return true;
   const code = (error as { code?: unknown }).code;
@@ -30,9 +34,8 @@ export function isConnectionFailure(error: unknown, depth = 0): boolean {
     if (code.startsWith('08') || UNAVAILABLE_STATES.has(code) || SOCKET_CODES.has(code)) return true;
   }
   if (LOST.test(error.message)) return true;
-  if (error instanceof AggregateError && error.errors.some((e) => isConnectionFailure(e, depth + 1)))
-    return true;
-  return isConnectionFailure(error.cause, depth + 1);
+  if (error instanceof AggregateError && error.errors.some((e) => lostConnection(e, depth + 1))) return true;
+  return lostConnection(error.cause, depth + 1);
 }
 
 /** An error PostgreSQL raised for a statement (it has a SQLSTATE), not a lost connection. */

@@ -106,9 +106,17 @@ export class PostgresEventLog implements EventLog {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ append, resolve, reject });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = null;
-      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = null;
+      // An append queued after the drain's last look at the queue, but before this ran
+      // (its caller resumed from a settled append first), must not be stranded.
+      if (this.queue.length > 0) this.kick();
     });
   }
 
@@ -212,7 +220,7 @@ export class PostgresEventLog implements EventLog {
     if (this.closed) return;
     this.closed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    await this.writing;
+    while (this.writing) await this.writing;
     this.tail.close();
     await this.listener.stop();
     await this.pool.end();
