@@ -6,6 +6,7 @@ import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
+import type { InFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -60,6 +61,8 @@ export class GraphQLSockets {
       keepAliveMs?: number;
       /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
       maxConnections?: number;
+      /** Queries and mutations being answered (graceful shutdown waits for them). */
+      inFlight?: InFlight;
     },
   ) {
     const { metrics, logger } = options;
@@ -120,7 +123,26 @@ export class GraphQLSockets {
           };
           return args;
         },
-        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        execute: (args) => {
+          // Queries and mutations count as in flight until their answer has been sent: the
+          // send happens in the microtasks after the result resolves, hence setImmediate.
+          const done = options.inFlight?.begin();
+          return Promise.resolve((args.rootValue as EnvelopedRoot).execute(args)).finally(() =>
+            setImmediate(() => done?.()),
+          ) as never;
+        },
+        // `extensions.http` (status and headers for HTTP, e.g. 503 + Retry-After) means
+        // nothing over a socket: Yoga strips it from HTTP answers, so strip it here too.
+        onNext: (_ctx, _id, _payload, _args, result) => {
+          if (!result.errors?.some((e) => e.extensions?.http)) return;
+          return {
+            ...result,
+            errors: result.errors.map((e) => {
+              const { http: _http, ...extensions } = e.extensions ?? {};
+              return { ...e.toJSON(), extensions };
+            }),
+          };
+        },
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onClose: (ctx) => {
           const viewer = state(ctx.extra).viewer;
