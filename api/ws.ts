@@ -1,7 +1,7 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
@@ -32,6 +32,12 @@ function defaultMaxConnections(): number {
     // not Linux: no limit known
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/** An error as sent, without the HTTP-only `extensions.http`. */
+function withoutHttp(error: GraphQLError): GraphQLFormattedError {
+  const { http: _http, ...extensions } = error.extensions ?? {};
+  return { ...error.toJSON(), extensions };
 }
 
 type EnvelopedRoot = {
@@ -135,14 +141,10 @@ export class GraphQLSockets {
         // nothing over a socket: Yoga strips it from HTTP answers, so strip it here too.
         onNext: (_ctx, _id, _payload, _args, result) => {
           if (!result.errors?.some((e) => e.extensions?.http)) return;
-          return {
-            ...result,
-            errors: result.errors.map((e) => {
-              const { http: _http, ...extensions } = e.extensions ?? {};
-              return { ...e.toJSON(), extensions };
-            }),
-          };
+          return { ...result, errors: result.errors.map(withoutHttp) };
         },
+        onError: (_ctx, _id, _payload, errors) =>
+          errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onClose: (ctx) => {
           const viewer = state(ctx.extra).viewer;

@@ -6,8 +6,11 @@ import { type App, createApp } from '../../api/app.ts';
 import { loadConfig } from '../../api/config.ts';
 import { startWithRetry } from '../../api/startup.ts';
 import {
+  CALL_FEED,
+  callToken,
   FeedReader,
   gql,
+  PLACE_CALL,
   register,
   SEND,
   subscribe,
@@ -59,6 +62,7 @@ describe('the app through PostgreSQL outages and restarts', async () => {
       AUTH_RATE_PER_MINUTE: '100000',
       MESSAGE_RATE_BURST: '100000',
       MESSAGE_RATE_PER_MINUTE: '100000',
+      RING_TIMEOUT_SECONDS: '1',
     });
   // A logger that keeps what the app says, so the tests can see it retry.
   const logger = pino(
@@ -240,6 +244,61 @@ describe('the app through PostgreSQL outages and restarts', async () => {
       assert.ok(!received.has(item.message.id), 'no message twice in the feed');
       received.add(item.message.id);
     }
+    await feed.close();
+    await bobWs.client.dispose();
+  });
+
+  it('should mark a call missed once PostgreSQL is back when its ring timeout fell during the outage', {
+    skip,
+  }, async () => {
+    const ada = await register(url, 'Ada');
+    const bob = await register(url, 'Bob');
+    const adaWs = wsClient(wsUrl, ada.token);
+    const feed = new FeedReader(adaWs.client, 0, CALL_FEED);
+    const placed = await gql(url, PLACE_CALL, { input: callToken(ada, bob.address) }, ada.token);
+    const callId = placed.data!.placeCall.callId;
+    // The ring timeout (1 s) falls while PostgreSQL is down: wait until its append failed.
+    const logged = warnings.length;
+    await pgi.stop('fast');
+    await eventually(
+      async () => warnings.slice(logged).some((w) => w.includes('"code":"UNAVAILABLE"')),
+      'the ring timeout failing on the unavailable store',
+    );
+    await pgi.start();
+    const missed = await feed.next(
+      (i) => i.__typename === 'CallUpdated' && i.call.callId === callId && i.call.status === 'MISSED',
+    );
+    assert.equal(missed.call.reason, 'timeout');
+    await feed.close();
+    await adaWs.client.dispose();
+  });
+
+  it('should carry on a feed that was catching up while PostgreSQL was down once it is back', {
+    skip,
+  }, async () => {
+    const ada = await register(url, 'Ada');
+    const bob = await register(url, 'Bob');
+    const hello = await post(
+      url,
+      SEND,
+      { input: { id: randomUUID(), to: bob.address, body: 'earlier' } },
+      ada.token,
+    );
+    assert.equal(hello.status, 200);
+    const bobWs = wsClient(wsUrl, bob.token);
+    const subscribers = app.services.feed.subscriberCount;
+    await pgi.stop('fast');
+    let feed: FeedReader;
+    let first: Promise<any>;
+    try {
+      // From position 0: the feed must read Bob's history from the log, which is down.
+      feed = new FeedReader(bobWs.client, 0);
+      first = feed.next((i) => i.__typename === 'MessageAdded');
+      await eventually(async () => app.services.feed.subscriberCount > subscribers, 'the feed subscription');
+    } finally {
+      await pgi.start();
+    }
+    assert.equal((await first).message.body, 'earlier');
     await feed.close();
     await bobWs.client.dispose();
   });
