@@ -12,10 +12,12 @@ import type { Config } from './config.ts';
 import { FeedHub } from './feed.ts';
 import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
+import { health } from './http/health.ts';
 import { iceVerify } from './http/ice.ts';
 import { originHeaders, originPolicy, refuseOrigin } from './http/origin.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
+import { InFlight } from './in-flight.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -43,6 +45,9 @@ export interface App {
 }
 
 const text = (ab: ArrayBuffer) => Buffer.from(ab).toString();
+
+/** Longest a shutdown waits for requests already taken to be answered. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * `listen(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb)`: without the flag uWS shares a taken
@@ -90,7 +95,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
 
   const readModels = new ReadModels(log, onError);
-  await readModels.start();
+  // A start-up that fails half-way (the database went away again) must not leave the log's
+  // connections and timers behind: main.ts retries with a fresh app.
+  const abandon = async (error: unknown): Promise<never> => {
+    await readModels.stop().catch(() => {});
+    if (!options.log) await log.close().catch(() => {});
+    throw error;
+  };
+  await readModels.start().catch(abandon);
   const feed = new FeedHub(log, readModels);
   feed.start();
   const identity = new IdentityCommands({
@@ -102,7 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const signals: SignalBus =
     log instanceof PostgresEventLog && config.databaseUrl
-      ? await PostgresSignalBus.open(log.pool, config.databaseUrl, onError)
+      ? await PostgresSignalBus.open(log.pool, config.databaseUrl, onError).catch(abandon)
       : new InMemorySignalBus();
   const services: Services = {
     identity,
@@ -145,9 +157,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const ipOf = (forwarded: string | undefined, remote: () => string) =>
     clientIp(forwarded, remote, config.trustProxy);
+  // Requests and WebSocket operations being answered, and whether shutdown has begun.
+  const inFlight = new InFlight();
+  let draining = false;
   const sockets = new GraphQLSockets(yoga, identity, {
     logger,
     metrics,
+    inFlight,
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
     sessionExpiresAt: (sessionId) => readModels.directory.state.sessionsById.get(sessionId)?.expiresAt,
@@ -205,7 +221,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     const ip = ipOf(req.getHeader('x-forwarded-for') || undefined, () => text(res.getRemoteAddressAsText()));
     const requestId = requestIdFrom(req.getHeader('x-request-id') || undefined);
-    yoga(res, req, { ip, requestId });
+    if (draining) {
+      // Shutting down: requests already taken are being answered; a new one goes elsewhere.
+      sendJson(
+        res,
+        '503 Service Unavailable',
+        { errors: [{ message: 'the server is shutting down: retry', extensions: { code: 'UNAVAILABLE' } }] },
+        { 'Retry-After': '1', Connection: 'close' },
+      );
+      return;
+    }
+    // Every HTTP answer is one JSON document (subscriptions are WebSocket-only), so each request
+    // is in flight until answered. uWS flushes a response written outside its own callbacks on
+    // the next loop turn: count the request as answered only then, or a shutdown could close
+    // the socket first.
+    const done = inFlight.begin();
+    Promise.resolve(yoga(res, req, { ip, requestId })).finally(() => setImmediate(done));
   };
 
   const uws = uWS
@@ -213,21 +244,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     .ws('/graphql', sockets.behavior)
     .any('/graphql', graphqlRoute)
     .get('/api/health', (res) => {
-      respondAsync(res, async () => {
-        const head = await log.head();
-        return {
-          status: '200 OK',
-          body: {
-            ok: readModels.failure === null,
-            timestamp: Date.now(),
-            mode: log.kind,
-            version: config.version,
-            position: readModels.position,
-            lag: Math.max(0, head - readModels.position),
-            connections: sockets.size,
-          },
-        };
-      });
+      respondAsync(res, () =>
+        health({
+          log,
+          readModelFailure: readModels.failure,
+          position: readModels.position,
+          connections: sockets.size,
+          version: config.version,
+        }),
+      );
     })
     .get('/api/ice-verify', (res) => {
       // Probes run at most once per 10 s, whatever the polling rate.
@@ -277,13 +302,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closing ??= (async () => {
         if (listenSocket) uWS.us_listen_socket_close(listenSocket);
         listenSocket = null;
+        draining = true;
+        // Answer every request already taken before anything stops: its append commits
+        // and the read models it waits for (`waitFor`) must still be running. Stopping the
+        // read models first left such a request hanging until the socket was cut.
+        if (!(await inFlight.idle(SHUTDOWN_GRACE_MS)))
+          logger.warn(
+            { inFlight: inFlight.size },
+            'shutdown: requests still unanswered after the grace period',
+          );
         sockets.closeAll();
         clearInterval(sweeper);
         feed.stop();
         services.calls.stop();
+        // Appends queued by anything else (ring timers) commit, then the log stops feeding
+        // the read models, then they stop.
+        await log.close();
         await readModels.stop();
         await signals.close();
-        await log.close();
+        // Let uWS flush what was written last (answers, close frames) before closing all.
+        await new Promise((resolve) => setImmediate(resolve));
         (uws as TemplatedApp & { close(): void }).close();
       })();
       return closing;

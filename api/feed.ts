@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../events/store/errors.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 import type { ReadModels } from './read-models.ts';
 
@@ -78,6 +79,7 @@ export class FeedSubscription implements AsyncIterableIterator<RecordedEvent> {
   private behind = true;
   private closed = false;
   private wake: (() => void) | null = null;
+  private failures = 0;
 
   constructor(
     private readonly hub: FeedHub,
@@ -148,10 +150,33 @@ export class FeedSubscription implements AsyncIterableIterator<RecordedEvent> {
         this.position = target; // nothing of ours up to the routed position
         continue;
       }
-      this.backlog = await this.log.readPositions(positions);
+      try {
+        this.backlog = await this.log.readPositions(positions);
+        this.failures = 0;
+      } catch (error) {
+        // The store is down or restarting: wait and read again rather than end the feed,
+        // so a subscriber carries on by itself once the store is back.
+        if (!(error instanceof StoreUnavailableError)) throw error;
+        await this.pause(Math.min(2000, 50 * 2 ** this.failures++));
+        if (this.closed) return null;
+        continue;
+      }
       if (this.closed) return null;
       if (this.backlog.length === 0) throw new Error(`feed index points past the log at ${positions[0]}`);
     }
+  }
+
+  /** Waits `ms`, or less if the subscription is closed meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.wake = null;
+    });
   }
 
   async return(): Promise<IteratorResult<RecordedEvent>> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startWithRetry } from './startup.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -19,10 +20,24 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const app = await createApp(config, { logger }).catch((error: Error) => {
+// A SIGTERM while we wait for the database at start-up stops waiting and exits cleanly.
+const starting = new AbortController();
+const stopStarting = () => starting.abort(new Error('stopped while starting'));
+process.once('SIGTERM', stopStarting);
+process.once('SIGINT', stopStarting);
+const app = await startWithRetry(() => createApp(config, { logger }), {
+  logger,
+  signal: starting.signal,
+}).catch((error: Error) => {
+  if (starting.signal.aborted) {
+    logger.info('stopped before the database was reachable');
+    process.exit(0);
+  }
   logger.fatal({ err: error }, `cannot start: ${error.message}`);
   process.exit(1);
 });
+process.off('SIGTERM', stopStarting);
+process.off('SIGINT', stopStarting);
 const port = await app.listen(config.port);
 logger.info(
   {

@@ -1,4 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { readError } from '../events/store/postgres/failures.ts';
+import { ListenConnection } from '../events/store/postgres/listener.ts';
 
 /** An ephemeral signal for one identity: never in the log, lost if nobody listens. */
 export interface Signal {
@@ -55,13 +57,16 @@ export class InMemorySignalBus implements SignalBus {
   async close(): Promise<void> {}
 }
 
+/**
+ * Signals over PostgreSQL NOTIFY: every node LISTENs on `cv_signals` through a connection
+ * that is re-made (and re-LISTENed) whenever it is lost, so typing indicators come back on
+ * their own after a database restart. Signals sent while it is down are lost (best-effort).
+ */
 export class PostgresSignalBus implements SignalBus {
-  private readonly local = new LocalListeners();
-  private client: pg.Client | null = null;
-
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly onError: (e: unknown) => void,
+    private readonly connection: ListenConnection,
+    private readonly local: LocalListeners,
   ) {}
 
   static async open(
@@ -69,24 +74,35 @@ export class PostgresSignalBus implements SignalBus {
     connectionString: string,
     onError: (e: unknown) => void,
   ): Promise<PostgresSignalBus> {
-    const bus = new PostgresSignalBus(pool, onError);
-    const client = new pg.Client({ connectionString, application_name: 'callvault-signals' });
-    client.on('notification', (msg) => {
-      try {
-        bus.local.deliver(JSON.parse(msg.payload ?? '') as Signal);
-      } catch (error) {
-        onError(error);
-      }
+    const local = new LocalListeners();
+    const connection = new ListenConnection({
+      connectionString,
+      applicationName: 'callvault-signals',
+      channels: ['cv_signals'],
+      onNotification: (_channel, payload) => {
+        try {
+          local.deliver(JSON.parse(payload ?? '') as Signal);
+        } catch (error) {
+          onError(error);
+        }
+      },
+      onError,
     });
-    client.on('error', onError);
-    await client.connect();
-    await client.query('LISTEN cv_signals');
-    bus.client = client;
-    return bus;
+    await connection.start();
+    return new PostgresSignalBus(pool, connection, local);
+  }
+
+  /** True while the LISTEN connection is up (signals from other nodes reach this one). */
+  get listening(): boolean {
+    return this.connection.connected;
   }
 
   async publish(signal: Signal): Promise<void> {
-    await this.pool.query("SELECT pg_notify('cv_signals', $1)", [JSON.stringify(signal)]);
+    try {
+      await this.pool.query("SELECT pg_notify('cv_signals', $1)", [JSON.stringify(signal)]);
+    } catch (error) {
+      throw readError(error);
+    }
   }
 
   listen(address: string, onSignal: (s: Signal) => void): () => void {
@@ -94,7 +110,6 @@ export class PostgresSignalBus implements SignalBus {
   }
 
   async close(): Promise<void> {
-    await this.client?.end().catch(this.onError);
-    this.client = null;
+    await this.connection.stop();
   }
 }

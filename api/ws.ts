@@ -1,12 +1,13 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import { type OriginPolicy, originHeaders } from './http/origin.ts';
+import type { InFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
@@ -38,6 +39,12 @@ function defaultMaxConnections(): number {
     // not Linux: no limit known
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/** An error as sent, without the HTTP-only `extensions.http`. */
+function withoutHttp(error: GraphQLError): GraphQLFormattedError {
+  const { http: _http, ...extensions } = error.extensions ?? {};
+  return { ...error.toJSON(), extensions };
 }
 
 type EnvelopedRoot = {
@@ -74,6 +81,8 @@ export class GraphQLSockets {
       /** When a session expires (ms since the epoch), by the server's clock `now`. */
       sessionExpiresAt?: (sessionId: string) => number | undefined;
       now?: () => number;
+      /** Queries and mutations being answered (graceful shutdown waits for them). */
+      inFlight?: InFlight;
     },
   ) {
     this.sessionExpiresAt = options.sessionExpiresAt ?? (() => undefined);
@@ -151,7 +160,22 @@ export class GraphQLSockets {
           };
           return args;
         },
-        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        execute: (args) => {
+          // Queries and mutations count as in flight until their answer has been sent: the
+          // send happens in the microtasks after the result resolves, hence setImmediate.
+          const done = options.inFlight?.begin();
+          return Promise.resolve((args.rootValue as EnvelopedRoot).execute(args)).finally(() =>
+            setImmediate(() => done?.()),
+          ) as never;
+        },
+        // `extensions.http` (status and headers for HTTP, e.g. 503 + Retry-After) means
+        // nothing over a socket: Yoga strips it from HTTP answers, so strip it here too.
+        onNext: (_ctx, _id, _payload, _args, result) => {
+          if (!result.errors?.some((e) => e.extensions?.http)) return;
+          return { ...result, errors: result.errors.map(withoutHttp) };
+        },
+        onError: (_ctx, _id, _payload, errors) =>
+          errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onClose: (ctx) => {
           for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);

@@ -10,6 +10,7 @@ import { planDecider } from '../../events/plans/decide.ts';
 import { type Plan, planStream } from '../../events/plans/events.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
+import { StoreUnavailableError } from '../../events/store/errors.ts';
 import type { EventLog, EventMetadata, JsonObject, RecordedEvent } from '../../events/store/types.ts';
 import type { OneTimeStore } from '../auth/one-time.ts';
 import type { Config } from '../config.ts';
@@ -31,6 +32,7 @@ export interface PlaceCallInput extends CallTokenFields {
 export class CallCommands {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private detach: (() => void) | null = null;
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -286,10 +288,10 @@ export class CallCommands {
     });
   }
 
-  private arm(c: CallView): void {
+  private arm(c: CallView, atLeastMs = 0): void {
     if (c.status !== 'placed' && c.status !== 'ringing') return;
     if (this.timers.has(c.callId)) return;
-    const delay = Math.max(0, c.ringTimeoutAt - this.deps.now().getTime());
+    const delay = Math.max(atLeastMs, c.ringTimeoutAt - this.deps.now().getTime());
     const timer = setTimeout(() => {
       this.timers.delete(c.callId);
       this.run(
@@ -297,13 +299,20 @@ export class CallCommands {
         { type: 'TimeOut', now: Math.max(this.deps.now().getTime(), c.ringTimeoutAt) },
         'system',
         {},
-      ).catch(this.deps.onError);
+      ).catch((error: unknown) => {
+        this.deps.onError(error);
+        // The store is down: try again shortly, or the call would ring until a restart.
+        if (error instanceof StoreUnavailableError && !this.stopped) {
+          this.arm(c, Math.min(30_000, Math.max(1000, atLeastMs * 2)));
+        }
+      });
     }, delay);
     timer.unref();
     this.timers.set(c.callId, timer);
   }
 
   stop(): void {
+    this.stopped = true;
     this.detach?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();

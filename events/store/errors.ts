@@ -39,3 +39,24 @@ export class EventLogClosedError extends EventLogError {
     super('the event log is closed', 'CLOSED');
   }
 }
+
+/**
+ * The store cannot be reached right now (connection refused or lost, server restarting).
+ * Retryable: appends are idempotent by event id, so retrying with the same ids never writes
+ * twice. `outcomeUnknown` when the connection was lost around COMMIT: the append may have
+ * been written, and only a retry (or a read) tells.
+ */
+export class StoreUnavailableError extends EventLogError {
+  constructor(
+    readonly outcomeUnknown = false,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      outcomeUnknown
+        ? 'the event store connection was lost while committing: retry with the same ids (a retry never writes twice)'
+        : 'the event store is unavailable: retry shortly',
+      'UNAVAILABLE',
+    );
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}

@@ -131,6 +131,11 @@ export class LiveTail {
     return new TailSubscription(this, this.source, from, this.pageSize, signal);
   }
 
+  /** @internal a subscription's read failed; it retries. */
+  reportError(error: unknown): void {
+    this.options.onError?.(error);
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -146,6 +151,7 @@ class TailSubscription implements EventSubscription {
   private index = 0;
   private done = false;
   private cancelWait: (() => void) | null = null;
+  private failures = 0;
   position: number;
 
   constructor(
@@ -178,9 +184,17 @@ class TailSubscription implements EventSubscription {
       this.index = 0;
       this.page = [];
       if (this.position < this.tail.head) {
-        this.page =
-          this.tail.fromWindow(this.position, this.pageSize) ??
-          (await this.source.readAll(this.position, this.pageSize));
+        try {
+          this.page =
+            this.tail.fromWindow(this.position, this.pageSize) ??
+            (await this.source.readAll(this.position, this.pageSize));
+          this.failures = 0;
+        } catch (error) {
+          // The store is down or restarting: a subscription (the read models' loop among
+          // them) waits and reads again rather than ending for good.
+          this.tail.reportError(error);
+          await this.pause(Math.min(2000, 50 * 2 ** this.failures++));
+        }
         continue;
       }
       const wait = this.tail.waitBeyond(this.position);
@@ -188,6 +202,17 @@ class TailSubscription implements EventSubscription {
       await wait.promise;
       this.cancelWait = null;
     }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.cancelWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.cancelWait = null;
   }
 
   async return(): Promise<IteratorResult<RecordedEvent>> {

@@ -31,7 +31,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.on('data', (d) => {
       out += d;
-      const m = out.match(/"port":(\d+)/);
+      // Not `"port":` alone: connection errors logged before listening carry the database port.
+      const m = out.match(/listening on :(\d+)/);
       if (m) resolve(Number(m[1]));
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));

@@ -15,20 +15,40 @@ export interface BatchHooks {
   beforeCommit?: (positions: { first: number; last: number }) => Promise<void>;
 }
 
+/** How one append of a committed batch ends: its result, or its refusal. */
+export type Settlement =
+  | { pending: PendingAppend; result: AppendResult }
+  | { pending: PendingAppend; error: unknown };
+
+/** The batch's transaction failed: nothing of it was written (unless `duringCommit`, see there). */
+export class BatchFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /**
+     * The failure came from the COMMIT itself. If it is a lost connection the outcome is
+     * unknown: PostgreSQL may have committed before the answer was lost.
+     */
+    readonly duringCommit: boolean,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 /**
  * Group commit: every append waiting in the queue goes into one transaction, so one fsync
  * serves them all. Each append is checked on its own (its expected version, its ids) with the
- * head row locked, so a bad one is refused alone while the others commit; a failed
- * transaction refuses them all and writes nothing.
+ * head row locked, so a refused one does not stop the others. Settlements are returned only
+ * once COMMIT succeeded: a refusal may depend on an earlier append of the same batch, so if
+ * the transaction fails (BatchFailure) every append of it is still open and may be retried.
  */
 export async function appendBatch(
   client: pg.PoolClient,
   batch: PendingAppend[],
   now: Date,
   hooks: BatchHooks = {},
-): Promise<void> {
-  const settled: { pending: PendingAppend; result: AppendResult }[] = [];
-  const open = new Set(batch);
+): Promise<Settlement[]> {
+  const settled: Settlement[] = [];
+  let committing = false;
   try {
     await client.query('BEGIN');
     const head = await client.query<{ position: string; hash: string }>({
@@ -84,8 +104,7 @@ export async function appendBatch(
       try {
         plan = planAppend(append, versions.get(append.streamId) ?? 0, (id) => existing.get(id));
       } catch (error) {
-        open.delete(pending);
-        pending.reject(error);
+        settled.push({ pending, error });
         continue;
       }
       if (plan.kind === 'done') {
@@ -151,11 +170,11 @@ export async function appendBatch(
       });
       await hooks.beforeCommit?.({ first: cols.position[0]!, last: position });
     }
+    committing = true;
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
-    for (const pending of open) pending.reject(error);
-    throw error;
+    throw new BatchFailure(error, committing);
   }
-  for (const { pending, result } of settled) pending.resolve(result);
+  return settled;
 }

@@ -13,10 +13,21 @@ import type {
 } from '../types.ts';
 import { validateAppend } from '../validation.ts';
 import { verifyChain } from '../verify.ts';
-import { appendBatch, type BatchHooks, type PendingAppend } from './append-batch.ts';
+import {
+  appendBatch,
+  BatchFailure,
+  type BatchHooks,
+  type PendingAppend,
+  type Settlement,
+} from './append-batch.ts';
+import { isConnectionFailure, readError, storeError } from './failures.ts';
 import { CommitListener } from './listener.ts';
 import { migrate } from './migrations.ts';
 import { readAll, readHead, readPositions, readStream } from './read.ts';
+
+const rethrow = (error: unknown): never => {
+  throw readError(error);
+};
 
 // bigint columns (positions) as numbers: 2^53 events is far beyond any single log.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -31,6 +42,8 @@ export interface PostgresEventLogOptions {
   now?: () => Date;
   onError?: (error: unknown) => void;
   hooks?: BatchHooks;
+  /** Longest wait for a new connection before an operation fails as unavailable (ms). */
+  connectTimeoutMs?: number;
 }
 
 /** The durable log: PostgreSQL via `pg`, group commit, LISTEN/NOTIFY-woken tail. */
@@ -53,6 +66,10 @@ export class PostgresEventLog implements EventLog {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'callvault',
+      // Fail fast rather than queue forever when the server is unreachable; keepalive finds
+      // connections that died silently (a host gone, a network cut).
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      keepAlive: true,
     });
     this.pool.on('error', this.onError);
     this.tail = new LiveTail(
@@ -89,9 +106,17 @@ export class PostgresEventLog implements EventLog {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ append, resolve, reject });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = null;
-      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = null;
+      // An append queued after the drain's last look at the queue, but before this ran
+      // (its caller resumed from a settled append first), must not be stranded.
+      if (this.queue.length > 0) this.kick();
     });
   }
 
@@ -107,41 +132,77 @@ export class PostgresEventLog implements EventLog {
         count += this.queue[take]!.append.events.length;
         take++;
       }
-      const batch = this.queue.splice(0, take);
-      let client: pg.PoolClient;
-      try {
-        client = await this.pool.connect();
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-        continue;
-      }
-      let failed: unknown;
-      try {
-        await appendBatch(client, batch, this.now(), this.options.hooks);
-      } catch (error) {
-        failed = error;
-      } finally {
-        // A client whose transaction failed may be broken: drop it rather than reuse it.
-        client.release(failed ? true : undefined);
-      }
-      if (!failed) this.tail.notify();
+      await this.commit(this.queue.splice(0, take));
     }
   }
 
+  /**
+   * One group commit, settling every append of `batch`. A transaction that failed for a
+   * reason other than a lost connection wrote nothing, so it is split in halves and retried:
+   * one append PostgreSQL refuses fails alone, never the others committed beside it (and no
+   * append is retried once it might have been committed).
+   */
+  private async commit(batch: PendingAppend[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      for (const p of batch) p.reject(storeError(error));
+      return;
+    }
+    // A checked-out client has no 'error' listener of its own: without this one, a
+    // connection lost while we hold it (server restart, pg_terminate_backend) is an
+    // unhandled 'error' event that ends the process. The query in flight fails anyway.
+    const lost = (error: Error) => this.onError(error);
+    client.on('error', lost);
+    let settled: Settlement[] | null = null;
+    let failure: BatchFailure | null = null;
+    try {
+      settled = await appendBatch(client, batch, this.now(), this.options.hooks);
+    } catch (error) {
+      failure = error instanceof BatchFailure ? error : new BatchFailure(error, false);
+    } finally {
+      client.off('error', lost);
+      // A client whose transaction failed may be broken: drop it rather than reuse it.
+      client.release(failure ? true : undefined);
+    }
+    if (settled) {
+      for (const s of settled) {
+        if ('result' in s) s.pending.resolve(s.result);
+        else s.pending.reject(s.error);
+      }
+      this.tail.notify();
+      return;
+    }
+    const { cause, duringCommit } = failure!;
+    if (isConnectionFailure(cause)) {
+      const error = storeError(cause, duringCommit);
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    if (batch.length === 1) {
+      batch[0]!.reject(storeError(cause));
+      return;
+    }
+    const half = Math.ceil(batch.length / 2);
+    await this.commit(batch.slice(0, half));
+    await this.commit(batch.slice(half));
+  }
+
   readStream(streamId: string, fromVersion = 0): Promise<RecordedEvent[]> {
-    return readStream(this.pool, streamId, fromVersion);
+    return readStream(this.pool, streamId, fromVersion).catch(rethrow);
   }
 
   readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]> {
-    return readAll(this.pool, fromPosition, limit);
+    return readAll(this.pool, fromPosition, limit).catch(rethrow);
   }
 
   readPositions(positions: number[]): Promise<RecordedEvent[]> {
-    return readPositions(this.pool, positions);
+    return readPositions(this.pool, positions).catch(rethrow);
   }
 
   async head(): Promise<number> {
-    return (await readHead(this.pool)).position;
+    return (await readHead(this.pool).catch(rethrow)).position;
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
@@ -150,7 +211,7 @@ export class PostgresEventLog implements EventLog {
   }
 
   async verify(): Promise<VerifyResult> {
-    const head = await readHead(this.pool);
+    const head = await readHead(this.pool).catch(rethrow);
     return verifyChain((from, limit) => this.readAll(from, limit), head);
   }
 
@@ -159,7 +220,7 @@ export class PostgresEventLog implements EventLog {
     if (this.closed) return;
     this.closed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    await this.writing;
+    while (this.writing) await this.writing;
     this.tail.close();
     await this.listener.stop();
     await this.pool.end();

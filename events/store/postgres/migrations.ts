@@ -58,6 +58,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
 
 export async function migrate(pool: pg.Pool): Promise<number[]> {
   const client = await pool.connect();
+  // Held for the whole migration: a connection lost meanwhile must fail the migration (the
+  // query in flight rejects), not end the process with an unhandled 'error' event.
+  const lost = () => {};
+  client.on('error', lost);
+  let failed = false;
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('callvault:migrate'))`);
@@ -80,9 +85,11 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
     await client.query('COMMIT');
     return applied;
   } catch (error) {
+    failed = true;
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.off('error', lost);
+    client.release(failed ? true : undefined);
   }
 }
