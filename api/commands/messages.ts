@@ -1,5 +1,4 @@
 import { bookOf } from '../../events/contacts/projection.ts';
-import { addressProblem } from '../../events/identity/address.ts';
 import {
   decideMessage,
   type MessageCommand,
@@ -10,6 +9,7 @@ import type { ConversationView, MessageView } from '../../events/messages/projec
 import { DomainError } from '../../events/shared/errors.ts';
 import { IdempotencyConflictError } from '../../events/store/errors.ts';
 import type { EventLog, EventMetadata, JsonObject } from '../../events/store/types.ts';
+import { addressProblem } from '../../protocol/address.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from './identity.ts';

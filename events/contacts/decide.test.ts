@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { addressOf } from '../identity/address.ts';
+import { addressOf } from '../../protocol/address.ts';
 import { DomainError } from '../shared/errors.ts';
 import { type ContactsCommand, decideContacts, evolveContacts, initialContacts } from './decide.ts';
 import type { ContactsEvent } from './events.ts';
