@@ -37,7 +37,6 @@ import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
 import { serveCallPage } from '../test/support/call-page.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
@@ -53,6 +52,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
+import { describeError, FeedSocket } from './ws-session.ts';
 
 const emit = emitter('calls');
 
@@ -479,7 +479,7 @@ interface LoadCall {
 
 /** 2N identities with a feed socket each, N accepted calls between them, and the probes in flight. */
 class Signaling {
-  readonly sockets: WebSocket[] = [];
+  readonly sockets: FeedSocket[] = [];
   readonly probes = new Map<string, Probe>();
   readonly calls: LoadCall[] = [];
   /** Per identity: the call it is in, and whether it is the caller. */
@@ -490,8 +490,6 @@ class Signaling {
   inFlight = 0;
   retries = 0;
   private nextProbe = 0;
-  private nextOp = 2;
-  private readonly operations = new Map<string, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   readonly agent = new http.Agent({
     keepAlive: true,
     maxSockets: MAX_IN_FLIGHT,
@@ -508,24 +506,9 @@ class Signaling {
   /** A mutation by identity i: over HTTP, or (transport ws) over its feed socket. */
   mutate(i: number, query: string, variables: Record<string, unknown>): Promise<any> {
     if (this.transport === 'http') return this.post(this.ids[i]!.token, query, variables);
-    const ws = this.sockets[i];
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('socket not open'));
-    const id = String(this.nextOp++);
-    return new Promise((resolve, reject) => {
-      this.operations.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-    });
-  }
-
-  /** A `next`, `error` or `complete` of a mutation sent over a socket. */
-  private operationResult(msg: any): void {
-    const op = this.operations.get(msg.id);
-    if (!op) return;
-    this.operations.delete(msg.id);
-    if (msg.type === 'next' && msg.payload?.data && !msg.payload.errors) op.resolve(msg.payload.data);
-    else if (msg.type === 'complete') op.reject(new Error('ws completed without a result'));
-    else
-      op.reject(new Error(`ws ${describeError(msg.payload?.errors?.[0] ?? msg.payload?.[0]) ?? msg.type}`));
+    const socket = this.sockets[i];
+    if (!socket) return Promise.reject(new Error('socket not open'));
+    return socket.request(query, variables);
   }
 
   /** One GraphQL POST over the keep-alive agent; a reused socket reset by the server is retried once. */
@@ -570,50 +553,21 @@ class Signaling {
     });
   }
 
-  connect(i: number, after: number): Promise<string | null> {
-    const token = this.ids[i]!.token;
-    return new Promise((resolve) => {
-      const ws = new WebSocket(this.server.wsUrl, 'graphql-transport-ws', {
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000,
-      });
-      let acked = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve('timeout');
-      }, 30_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-      ws.on('message', (data) => {
-        const at = performance.now();
-        const msg = JSON.parse(String(data));
-        if (msg.type === 'next' && msg.id === '1') this.item(i, msg.payload?.data?.feed, at);
-        else if (msg.id !== undefined && msg.id !== '1') this.operationResult(msg);
-        else if (msg.type === 'connection_ack') {
-          acked = true;
-          this.sockets[i] = ws;
-          ws.send(
-            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED, variables: { after } } }),
-          );
-          clearTimeout(timer);
-          resolve(null);
-        } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-        else if (msg.type !== 'pong')
-          count(this.wsEvents, msg.type === 'error' ? `error ${JSON.stringify(msg.payload)}` : msg.type);
-      });
-      ws.on('error', (error: NodeJS.ErrnoException) => {
-        if (!acked) {
-          clearTimeout(timer);
-          resolve(`error ${error.code ?? error.message}`);
-        }
-      });
-      ws.on('close', (code) => {
-        if (acked) count(this.wsEvents, `closed ${code}`);
-        else {
-          clearTimeout(timer);
-          resolve(`closed ${code}`);
-        }
-      });
+  /** Opens identity i's feed socket; resolves once the feed subscription is sent (or with why not). */
+  async connect(i: number, after: number): Promise<string | null> {
+    const socket = await FeedSocket.open({
+      url: this.server.wsUrl,
+      token: this.ids[i]!.token,
+      feed: FEED,
+      after,
+      onItem: (item, at) => this.item(i, item, at),
+      onMessage: (type, payload) =>
+        count(this.wsEvents, type === 'error' ? `error ${JSON.stringify(payload)}` : type),
+      onClose: (code) => count(this.wsEvents, `closed ${code}`),
     });
+    if (typeof socket === 'string') return socket;
+    this.sockets[i] = socket;
+    return null;
   }
 
   private item(i: number, item: any, at: number): void {
@@ -679,20 +633,13 @@ class Signaling {
   }
 
   get open(): number {
-    return this.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length;
+    return this.sockets.filter((socket) => socket?.isOpen).length;
   }
 
   close(): void {
     this.agent.destroy();
-    for (const ws of this.sockets) ws?.terminate();
+    for (const socket of this.sockets) socket?.terminate();
   }
-}
-
-/** `CODE: message` of a GraphQL error, short enough to count by. */
-function describeError(error: any): string | undefined {
-  if (!error) return undefined;
-  const message = String(error.message ?? '').slice(0, 60);
-  return error.extensions?.code ? `${error.extensions.code}: ${message}` : message;
 }
 
 /** A trickle-ICE candidate as Chromium sends it (toJSON), with the probe id: about 200 bytes. */

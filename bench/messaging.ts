@@ -33,7 +33,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
 import {
   cpuSeconds,
@@ -45,6 +44,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
+import { FeedSocket } from './ws-session.ts';
 
 /** The server process, and its throwaway database in PostgreSQL mode. */
 type MessagingServer = BenchServer & { database: string | null };
@@ -276,14 +276,12 @@ interface Identity {
 /** C identities, each with one socket subscribed to its feed, and the messages sent among them. */
 class Session {
   readonly sent = new Map<string, Sent>();
-  readonly sockets: WebSocket[] = [];
+  readonly sockets: FeedSocket[] = [];
   readonly wsEvents: Record<string, number> = {};
   unknownReceived = 0;
   misrouted = 0;
   inFlight = 0;
   private readonly agent: http.Agent;
-  private readonly operations = new Map<string, Sent>();
-  private nextOp = 2;
 
   constructor(
     readonly server: MessagingServer,
@@ -338,55 +336,26 @@ class Session {
   }
 
   /** Opens identity i's socket; resolves once the feed subscription is sent (or with why not). */
-  private connect(i: number, after: number): Promise<string | null> {
+  private async connect(i: number, after: number): Promise<string | null> {
     const { address, token } = this.identities[i]!;
-    return new Promise((resolve) => {
-      const ws = new WebSocket(this.server.wsUrl, 'graphql-transport-ws', {
-        localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000,
-      });
-      let acked = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve('timeout');
-      }, 30_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-      ws.on('message', (data) => {
-        const at = performance.now();
-        const msg = JSON.parse(String(data));
-        if (msg.id !== undefined && msg.id !== '1') this.mutationResult(msg);
-        else if (msg.type === 'next') {
-          const item = msg.payload?.data?.feed;
-          if (item?.__typename !== 'MessageAdded') return;
-          const m = item.message;
-          if (m.from === address) return; // the sender's own copy
-          this.received(m.id, i, at);
-        } else if (msg.type === 'connection_ack') {
-          acked = true;
-          this.sockets[i] = ws;
-          ws.send(
-            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED, variables: { after } } }),
-          );
-          clearTimeout(timer);
-          resolve(null);
-        } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-        else count(this.wsEvents, msg.type === 'error' ? `error ${JSON.stringify(msg.payload)}` : msg.type);
-      });
-      ws.on('error', (error: NodeJS.ErrnoException) => {
-        if (!acked) {
-          clearTimeout(timer);
-          resolve(`error ${error.code ?? error.message}`);
-        }
-      });
-      ws.on('close', (code) => {
-        if (acked) count(this.wsEvents, `closed ${code}`);
-        else {
-          clearTimeout(timer);
-          resolve(`closed ${code}`);
-        }
-      });
+    const socket = await FeedSocket.open({
+      url: this.server.wsUrl,
+      token,
+      feed: FEED,
+      after,
+      localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
+      onItem: (item, at) => {
+        if (item?.__typename !== 'MessageAdded') return;
+        if (item.message.from === address) return; // the sender's own copy
+        this.received(item.message.id, i, at);
+      },
+      onMessage: (type, payload) =>
+        count(this.wsEvents, type === 'error' ? `error ${JSON.stringify(payload)}` : type),
+      onClose: (code) => count(this.wsEvents, `closed ${code}`),
     });
+    if (typeof socket === 'string') return socket;
+    this.sockets[i] = socket;
+    return null;
   }
 
   private received(id: string, identity: number, at: number): void {
@@ -410,11 +379,10 @@ class Session {
     if (this.transport === 'http') this.post(s, this.identities[from]!.token, text, 0);
     else {
       // Diagnostic: the mutation over the sender's own graphql-ws socket instead of HTTP.
-      const op = String(this.nextOp++);
-      this.operations.set(op, s);
       const input = { id: s.id, to: this.identities[to]!.address, body: text };
-      this.sockets[from]!.send(
-        JSON.stringify({ id: op, type: 'subscribe', payload: { query: SEND, variables: { input } } }),
+      this.sockets[from]!.request(SEND, { input }).then(
+        (data) => this.settle(s, data?.sendMessage?.position ? null : 'ws answered without a position'),
+        (error: Error) => this.settle(s, error.message),
       );
     }
   }
@@ -426,16 +394,6 @@ class Session {
       s.phase.lastAck = s.ack;
     }
     this.inFlight--;
-  }
-
-  /** A `next`, `error` or `complete` of a mutation sent over a socket. */
-  private mutationResult(msg: any): void {
-    const s = this.operations.get(msg.id);
-    if (!s) return;
-    this.operations.delete(msg.id);
-    if (msg.type === 'next' && msg.payload?.data?.sendMessage?.position) this.settle(s, null);
-    else if (msg.type === 'complete') this.settle(s, 'completed without a result');
-    else this.settle(s, `ws ${msg.payload?.errors?.[0]?.extensions?.code ?? JSON.stringify(msg.payload)}`);
   }
 
   private post(s: Sent, token: string, text: string, attempt: number): void {
@@ -483,12 +441,12 @@ class Session {
   }
 
   get open(): number {
-    return this.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length;
+    return this.sockets.filter((socket) => socket?.isOpen).length;
   }
 
   close(): void {
     this.agent.destroy();
-    for (const ws of this.sockets) ws?.terminate();
+    for (const socket of this.sockets) socket?.terminate();
   }
 }
 
