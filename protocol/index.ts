@@ -15,3 +15,4 @@ export { base32Decode, base32Encode } from './base32.ts';
 export { fromBase64url, toBase64url } from './base64url.ts';
 export { type CallTokenFields, type CallTokenMedia, callTokenMessage, callTokenText } from './call-token.ts';
 export { utf8 } from './utf8.ts';
+export { isLowerCaseUuid, isUuid } from './uuid.ts';

@@ -12,6 +12,8 @@ import {
   callTokenMessage,
   callTokenText,
   fromBase64url,
+  isLowerCaseUuid,
+  isUuid,
   toBase64url,
 } from './index.ts';
 import vectors from './vectors.json' with { type: 'json' };
@@ -118,5 +120,18 @@ describe('encodings', () => {
     assert.ok(fromBase64url(x));
     assert.equal(fromBase64url(sibling), null);
     assert.equal(fromBase64url(`${x}=`), null);
+  });
+});
+
+describe('ids', () => {
+  it('should take UUIDs in either case, and lower case only where the id is signed', () => {
+    const id = vectors.callTokens[0]!.fields.callId;
+    assert.equal(isUuid(id), true);
+    assert.equal(isUuid(id.toUpperCase()), true);
+    assert.equal(isLowerCaseUuid(id), true);
+    assert.equal(isLowerCaseUuid(id.toUpperCase()), false);
+    for (const bad of [`${id}0`, id.slice(1), id.replaceAll('-', ''), `{${id}}`, id.replace('a', 'g'), 42]) {
+      assert.equal(isUuid(bad), false, String(bad));
+    }
   });
 });

@@ -13,13 +13,12 @@ import type { EventLog, EventMetadata, JsonObject, RecordedEvent } from '../../e
 import { addressProblem } from '../../protocol/address.ts';
 import { fromBase64url } from '../../protocol/base64url.ts';
 import { type CallTokenFields, callTokenMessage } from '../../protocol/call-token.ts';
+import { isLowerCaseUuid } from '../../protocol/uuid.ts';
 import type { OneTimeStore } from '../auth/one-time.ts';
 import type { Config } from '../config.ts';
 import { type IceServer, iceServersFor } from '../ice/servers.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from './identity.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A call token: the signed fields and the caller's signature over them. */
 export interface PlaceCallInput extends CallTokenFields {
@@ -75,7 +74,7 @@ export class CallCommands {
     // Signed fields are taken byte for byte or refused, never normalised after signing: the
     // callee checks the signature over exactly what it receives (issue 8, point 8).
     const callId = input.callId;
-    if (typeof callId !== 'string' || !UUID.test(callId)) {
+    if (!isLowerCaseUuid(callId)) {
       throw new DomainError('BAD_INPUT', 'callId is a UUID made by the caller, in lower case');
     }
     if (input.media !== 'audio' && input.media !== 'video')
