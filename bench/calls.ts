@@ -52,7 +52,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
-import { describeError, FeedSocket } from './ws-session.ts';
+import { countingEvents, describeError, type FeedSocket, openInto } from './ws-session.ts';
 
 const emit = emitter('calls');
 
@@ -554,20 +554,15 @@ class Signaling {
   }
 
   /** Opens identity i's feed socket; resolves once the feed subscription is sent (or with why not). */
-  async connect(i: number, after: number): Promise<string | null> {
-    const socket = await FeedSocket.open({
+  connect(i: number, after: number): Promise<string | null> {
+    return openInto(this.sockets, i, {
       url: this.server.wsUrl,
       token: this.ids[i]!.token,
       feed: FEED,
       after,
       onItem: (item, at) => this.item(i, item, at),
-      onMessage: (type, payload) =>
-        count(this.wsEvents, type === 'error' ? `error ${JSON.stringify(payload)}` : type),
-      onClose: (code) => count(this.wsEvents, `closed ${code}`),
+      ...countingEvents(this.wsEvents),
     });
-    if (typeof socket === 'string') return socket;
-    this.sockets[i] = socket;
-    return null;
   }
 
   private item(i: number, item: any, at: number): void {

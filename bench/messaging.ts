@@ -44,7 +44,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
-import { FeedSocket } from './ws-session.ts';
+import { countingEvents, type FeedSocket, openInto } from './ws-session.ts';
 
 /** The server process, and its throwaway database in PostgreSQL mode. */
 type MessagingServer = BenchServer & { database: string | null };
@@ -336,9 +336,9 @@ class Session {
   }
 
   /** Opens identity i's socket; resolves once the feed subscription is sent (or with why not). */
-  private async connect(i: number, after: number): Promise<string | null> {
+  private connect(i: number, after: number): Promise<string | null> {
     const { address, token } = this.identities[i]!;
-    const socket = await FeedSocket.open({
+    return openInto(this.sockets, i, {
       url: this.server.wsUrl,
       token,
       feed: FEED,
@@ -349,13 +349,8 @@ class Session {
         if (item.message.from === address) return; // the sender's own copy
         this.received(item.message.id, i, at);
       },
-      onMessage: (type, payload) =>
-        count(this.wsEvents, type === 'error' ? `error ${JSON.stringify(payload)}` : type),
-      onClose: (code) => count(this.wsEvents, `closed ${code}`),
+      ...countingEvents(this.wsEvents),
     });
-    if (typeof socket === 'string') return socket;
-    this.sockets[i] = socket;
-    return null;
   }
 
   private received(id: string, identity: number, at: number): void {

@@ -36,6 +36,31 @@ export function describeError(error: any): string | undefined {
   return error.extensions?.code ? `${error.extensions.code}: ${message}` : message;
 }
 
+/** `onMessage` and `onClose` that count each other frame type and each close code into `into`. */
+export function countingEvents(
+  into: Record<string, number>,
+): Pick<FeedSocketOptions, 'onMessage' | 'onClose'> {
+  const add = (key: string) => {
+    into[key] = (into[key] ?? 0) + 1;
+  };
+  return {
+    onMessage: (type, payload) => add(type === 'error' ? `error ${JSON.stringify(payload)}` : type),
+    onClose: (code) => add(`closed ${code}`),
+  };
+}
+
+/** Opens a feed socket into `sockets[i]`; resolves with null, or with why it could not. */
+export async function openInto(
+  sockets: FeedSocket[],
+  i: number,
+  options: FeedSocketOptions,
+): Promise<string | null> {
+  const socket = await FeedSocket.open(options);
+  if (typeof socket === 'string') return socket;
+  sockets[i] = socket;
+  return null;
+}
+
 /** One acknowledged graphql-ws socket subscribed to an identity's feed. */
 export class FeedSocket {
   private nextOperation = 2;
