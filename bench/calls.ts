@@ -33,7 +33,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
@@ -42,6 +41,7 @@ import { serveCallPage } from '../test/support/call-page.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
+import { HttpSession } from './http-session.ts';
 import {
   cpuSeconds,
   emitter,
@@ -52,7 +52,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
-import { countingEvents, describeError, type FeedSocket, openInto } from './ws-session.ts';
+import { countingEvents, type FeedSocket, openInto } from './ws-session.ts';
 
 const emit = emitter('calls');
 
@@ -490,18 +490,15 @@ class Signaling {
   inFlight = 0;
   retries = 0;
   private nextProbe = 0;
-  readonly agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: MAX_IN_FLIGHT,
-    maxFreeSockets: MAX_IN_FLIGHT,
-    scheduling: 'fifo',
-  });
+  readonly http: HttpSession;
 
   constructor(
     readonly server: BenchServer,
     readonly ids: TestIdentity[],
     readonly transport: Transport,
-  ) {}
+  ) {
+    this.http = new HttpSession(server.port, MAX_IN_FLIGHT);
+  }
 
   /** A mutation by identity i: over HTTP, or (transport ws) over its feed socket. */
   mutate(i: number, query: string, variables: Record<string, unknown>): Promise<any> {
@@ -511,46 +508,9 @@ class Signaling {
     return socket.request(query, variables);
   }
 
-  /** One GraphQL POST over the keep-alive agent; a reused socket reset by the server is retried once. */
-  post(token: string, query: string, variables: Record<string, unknown>, retried = false): Promise<any> {
-    const body = JSON.stringify({ query, variables });
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent: this.agent,
-          host: '127.0.0.1',
-          port: this.server.port,
-          path: '/graphql',
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            authorization: `Bearer ${token}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            try {
-              const r = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-              if (r.errors) reject(new Error(`HTTP ${res.statusCode} ${describeError(r.errors[0])}`));
-              else resolve(r.data);
-            } catch {
-              reject(new Error(`HTTP ${res.statusCode} unparsable`));
-            }
-          });
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
-          this.retries++;
-          this.post(token, query, variables, true).then(resolve, reject);
-        } else reject(new Error(`network ${error.code ?? error.message}`));
-      });
-      req.end(body);
-    });
+  /** One GraphQL POST as `token`, counting retries of reused sockets. */
+  post(token: string, query: string, variables: Record<string, unknown>): Promise<any> {
+    return this.http.post(token, query, variables, () => this.retries++);
   }
 
   /** Opens identity i's feed socket; resolves once the feed subscription is sent (or with why not). */
@@ -632,7 +592,7 @@ class Signaling {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
     for (const socket of this.sockets) socket?.terminate();
   }
 }

@@ -30,10 +30,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { register } from '../test/support/client.ts';
+import { HttpSession } from './http-session.ts';
 import {
   cpuSeconds,
   emitter,
@@ -281,19 +281,14 @@ class Session {
   unknownReceived = 0;
   misrouted = 0;
   inFlight = 0;
-  private readonly agent: http.Agent;
+  private readonly http: HttpSession;
 
   constructor(
     readonly server: MessagingServer,
     readonly identities: Identity[],
     readonly transport: Transport,
   ) {
-    this.agent = new http.Agent({
-      keepAlive: true,
-      maxSockets: MAX_IN_FLIGHT,
-      maxFreeSockets: MAX_IN_FLIGHT,
-      scheduling: 'fifo',
-    });
+    this.http = new HttpSession(server.port, MAX_IN_FLIGHT);
   }
 
   static async open(
@@ -371,7 +366,7 @@ class Session {
     phase.records.push(s);
     this.inFlight++;
     const text = `m ${phase.records.length} ${s.id.slice(0, 8)}`;
-    if (this.transport === 'http') this.post(s, this.identities[from]!.token, text, 0);
+    if (this.transport === 'http') this.post(s, this.identities[from]!.token, text);
     else {
       // Diagnostic: the mutation over the sender's own graphql-ws socket instead of HTTP.
       const input = { id: s.id, to: this.identities[to]!.address, body: text };
@@ -391,48 +386,15 @@ class Session {
     this.inFlight--;
   }
 
-  private post(s: Sent, token: string, text: string, attempt: number): void {
-    const body = JSON.stringify({
-      query: SEND,
-      variables: { input: { id: s.id, to: this.identities[s.to]!.address, body: text } },
-    });
-    const done = (error: string | null) => this.settle(s, error);
-    const req = http.request(
-      {
-        agent: this.agent,
-        host: '127.0.0.1',
-        port: this.server.port,
-        path: '/graphql',
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => done('response error'));
-        res.on('end', () => {
-          try {
-            const r = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            if (r.data?.sendMessage?.position) done(null);
-            else done(`HTTP ${res.statusCode} ${r.errors?.[0]?.extensions?.code ?? r.errors?.[0]?.message}`);
-          } catch {
-            done(`HTTP ${res.statusCode} unparsable`);
-          }
-        });
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed as it was reused: the send is idempotent (same id).
-      if (attempt === 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-        s.phase.retries++;
-        this.post(s, token, text, 1);
-      } else done(`network ${error.code ?? error.message}`);
-    });
-    req.end(body);
+  /** sendMessage over HTTP; a retry is safe because the send is idempotent (same id). */
+  private post(s: Sent, token: string, text: string): void {
+    const input = { id: s.id, to: this.identities[s.to]!.address, body: text };
+    this.http
+      .post(token, SEND, { input }, () => s.phase.retries++)
+      .then(
+        (data) => this.settle(s, data?.sendMessage?.position ? null : 'HTTP answered without a position'),
+        (error: Error) => this.settle(s, error.message),
+      );
   }
 
   get open(): number {
@@ -440,7 +402,7 @@ class Session {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
     for (const socket of this.sockets) socket?.terminate();
   }
 }
