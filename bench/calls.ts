@@ -33,16 +33,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { CHROMIUM, launchChromium } from '../test/support/browser.ts';
 import { serveCallPage } from '../test/support/call-page.ts';
 import { callToken, PLACE_CALL, register, type TestIdentity } from '../test/support/client.ts';
 import { startCoturn } from '../test/support/coturn.ts';
 import { startServer as startInProcess } from '../test/support/server.ts';
+import { HttpSession } from './http-session.ts';
 import {
   cpuSeconds,
   emitter,
@@ -53,6 +52,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
+import { countingEvents, type FeedSocket, openInto } from './ws-session.ts';
 
 const emit = emitter('calls');
 
@@ -479,7 +479,7 @@ interface LoadCall {
 
 /** 2N identities with a feed socket each, N accepted calls between them, and the probes in flight. */
 class Signaling {
-  readonly sockets: WebSocket[] = [];
+  readonly sockets: FeedSocket[] = [];
   readonly probes = new Map<string, Probe>();
   readonly calls: LoadCall[] = [];
   /** Per identity: the call it is in, and whether it is the caller. */
@@ -490,129 +490,38 @@ class Signaling {
   inFlight = 0;
   retries = 0;
   private nextProbe = 0;
-  private nextOp = 2;
-  private readonly operations = new Map<string, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  readonly agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: MAX_IN_FLIGHT,
-    maxFreeSockets: MAX_IN_FLIGHT,
-    scheduling: 'fifo',
-  });
+  readonly http: HttpSession;
 
   constructor(
     readonly server: BenchServer,
     readonly ids: TestIdentity[],
     readonly transport: Transport,
-  ) {}
+  ) {
+    this.http = new HttpSession(server.port, MAX_IN_FLIGHT);
+  }
 
   /** A mutation by identity i: over HTTP, or (transport ws) over its feed socket. */
   mutate(i: number, query: string, variables: Record<string, unknown>): Promise<any> {
     if (this.transport === 'http') return this.post(this.ids[i]!.token, query, variables);
-    const ws = this.sockets[i];
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('socket not open'));
-    const id = String(this.nextOp++);
-    return new Promise((resolve, reject) => {
-      this.operations.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
-    });
+    const socket = this.sockets[i];
+    if (!socket) return Promise.reject(new Error('socket not open'));
+    return socket.request(query, variables);
   }
 
-  /** A `next`, `error` or `complete` of a mutation sent over a socket. */
-  private operationResult(msg: any): void {
-    const op = this.operations.get(msg.id);
-    if (!op) return;
-    this.operations.delete(msg.id);
-    if (msg.type === 'next' && msg.payload?.data && !msg.payload.errors) op.resolve(msg.payload.data);
-    else if (msg.type === 'complete') op.reject(new Error('ws completed without a result'));
-    else
-      op.reject(new Error(`ws ${describeError(msg.payload?.errors?.[0] ?? msg.payload?.[0]) ?? msg.type}`));
+  /** One GraphQL POST as `token`, counting retries of reused sockets. */
+  post(token: string, query: string, variables: Record<string, unknown>): Promise<any> {
+    return this.http.post(token, query, variables, () => this.retries++);
   }
 
-  /** One GraphQL POST over the keep-alive agent; a reused socket reset by the server is retried once. */
-  post(token: string, query: string, variables: Record<string, unknown>, retried = false): Promise<any> {
-    const body = JSON.stringify({ query, variables });
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent: this.agent,
-          host: '127.0.0.1',
-          port: this.server.port,
-          path: '/graphql',
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            authorization: `Bearer ${token}`,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            try {
-              const r = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-              if (r.errors) reject(new Error(`HTTP ${res.statusCode} ${describeError(r.errors[0])}`));
-              else resolve(r.data);
-            } catch {
-              reject(new Error(`HTTP ${res.statusCode} unparsable`));
-            }
-          });
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
-          this.retries++;
-          this.post(token, query, variables, true).then(resolve, reject);
-        } else reject(new Error(`network ${error.code ?? error.message}`));
-      });
-      req.end(body);
-    });
-  }
-
+  /** Opens identity i's feed socket; resolves once the feed subscription is sent (or with why not). */
   connect(i: number, after: number): Promise<string | null> {
-    const token = this.ids[i]!.token;
-    return new Promise((resolve) => {
-      const ws = new WebSocket(this.server.wsUrl, 'graphql-transport-ws', {
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000,
-      });
-      let acked = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve('timeout');
-      }, 30_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-      ws.on('message', (data) => {
-        const at = performance.now();
-        const msg = JSON.parse(String(data));
-        if (msg.type === 'next' && msg.id === '1') this.item(i, msg.payload?.data?.feed, at);
-        else if (msg.id !== undefined && msg.id !== '1') this.operationResult(msg);
-        else if (msg.type === 'connection_ack') {
-          acked = true;
-          this.sockets[i] = ws;
-          ws.send(
-            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED, variables: { after } } }),
-          );
-          clearTimeout(timer);
-          resolve(null);
-        } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-        else if (msg.type !== 'pong')
-          count(this.wsEvents, msg.type === 'error' ? `error ${JSON.stringify(msg.payload)}` : msg.type);
-      });
-      ws.on('error', (error: NodeJS.ErrnoException) => {
-        if (!acked) {
-          clearTimeout(timer);
-          resolve(`error ${error.code ?? error.message}`);
-        }
-      });
-      ws.on('close', (code) => {
-        if (acked) count(this.wsEvents, `closed ${code}`);
-        else {
-          clearTimeout(timer);
-          resolve(`closed ${code}`);
-        }
-      });
+    return openInto(this.sockets, i, {
+      url: this.server.wsUrl,
+      token: this.ids[i]!.token,
+      feed: FEED,
+      after,
+      onItem: (item, at) => this.item(i, item, at),
+      ...countingEvents(this.wsEvents),
     });
   }
 
@@ -679,20 +588,13 @@ class Signaling {
   }
 
   get open(): number {
-    return this.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length;
+    return this.sockets.filter((socket) => socket?.isOpen).length;
   }
 
   close(): void {
-    this.agent.destroy();
-    for (const ws of this.sockets) ws?.terminate();
+    this.http.close();
+    for (const socket of this.sockets) socket?.terminate();
   }
-}
-
-/** `CODE: message` of a GraphQL error, short enough to count by. */
-function describeError(error: any): string | undefined {
-  if (!error) return undefined;
-  const message = String(error.message ?? '').slice(0, 60);
-  return error.extensions?.code ? `${error.extensions.code}: ${message}` : message;
 }
 
 /** A trickle-ICE candidate as Chromium sends it (toJSON), with the probe id: about 200 bytes. */

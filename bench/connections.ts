@@ -29,6 +29,7 @@ import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
 import { cpuSeconds, emitter, machine, median, round } from './measure.ts';
 import { type BenchServer, checkAlive, spawnNode, spawnServer, stopServer } from './server.ts';
+import { FeedSocket } from './ws-session.ts';
 
 const emit = emitter('connections');
 
@@ -212,49 +213,32 @@ async function clientMain(): Promise<void> {
   let subscriptionErrors = 0;
   let completed = 0;
 
-  function connect(
+  async function connect(
     url: string,
     token: string,
     identity: number,
     localAddress: string,
   ): Promise<Conn | string> {
-    return new Promise((resolve) => {
-      const ws = new WebSocket(url, 'graphql-transport-ws', {
-        localAddress,
-        perMessageDeflate: false,
-        handshakeTimeout: CONNECT_TIMEOUT_MS,
-      });
-      const conn: Conn = { ws, identity, open: false, nexts: 0 };
-      let settled = false;
-      const done = (result: Conn | string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(result);
-      };
-      const timer = setTimeout(() => {
-        ws.terminate();
-        done('timeout');
-      }, CONNECT_TIMEOUT_MS);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-      ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { type: string };
-        if (msg.type === 'connection_ack') {
-          ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED } }));
-          conn.open = true;
-          done(conn);
-        } else if (msg.type === 'next') conn.nexts++;
-        else if (msg.type === 'error') subscriptionErrors++;
-        else if (msg.type === 'complete') completed++;
-        else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-      });
-      ws.on('error', (error: NodeJS.ErrnoException) => done(`error ${error.code ?? error.message}`));
-      ws.on('close', (code) => {
-        if (conn.open) closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+    const conn = { identity, open: false, nexts: 0 };
+    const socket = await FeedSocket.open({
+      url,
+      token,
+      feed: FEED,
+      localAddress,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      onItem: () => conn.nexts++,
+      onMessage: (type) => {
+        if (type === 'error') subscriptionErrors++;
+        else if (type === 'complete') completed++;
+      },
+      onClose: (code) => {
+        closeCodes[code] = (closeCodes[code] ?? 0) + 1;
         conn.open = false;
-        done(`closed ${code}`);
-      });
+      },
     });
+    if (typeof socket === 'string') return socket;
+    conn.open = socket.isOpen;
+    return Object.assign(conn, { ws: socket.ws });
   }
 
   async function open(req: OpenRequest): Promise<OpenReply> {

@@ -30,11 +30,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { register } from '../test/support/client.ts';
+import { HttpSession } from './http-session.ts';
 import {
   cpuSeconds,
   emitter,
@@ -45,6 +44,7 @@ import {
   round,
 } from './measure.ts';
 import { type BenchServer, checkAlive, spawnServer, stopServer } from './server.ts';
+import { countingEvents, type FeedSocket, openInto } from './ws-session.ts';
 
 /** The server process, and its throwaway database in PostgreSQL mode. */
 type MessagingServer = BenchServer & { database: string | null };
@@ -276,26 +276,19 @@ interface Identity {
 /** C identities, each with one socket subscribed to its feed, and the messages sent among them. */
 class Session {
   readonly sent = new Map<string, Sent>();
-  readonly sockets: WebSocket[] = [];
+  readonly sockets: FeedSocket[] = [];
   readonly wsEvents: Record<string, number> = {};
   unknownReceived = 0;
   misrouted = 0;
   inFlight = 0;
-  private readonly agent: http.Agent;
-  private readonly operations = new Map<string, Sent>();
-  private nextOp = 2;
+  private readonly http: HttpSession;
 
   constructor(
     readonly server: MessagingServer,
     readonly identities: Identity[],
     readonly transport: Transport,
   ) {
-    this.agent = new http.Agent({
-      keepAlive: true,
-      maxSockets: MAX_IN_FLIGHT,
-      maxFreeSockets: MAX_IN_FLIGHT,
-      scheduling: 'fifo',
-    });
+    this.http = new HttpSession(server.port, MAX_IN_FLIGHT);
   }
 
   static async open(
@@ -340,52 +333,18 @@ class Session {
   /** Opens identity i's socket; resolves once the feed subscription is sent (or with why not). */
   private connect(i: number, after: number): Promise<string | null> {
     const { address, token } = this.identities[i]!;
-    return new Promise((resolve) => {
-      const ws = new WebSocket(this.server.wsUrl, 'graphql-transport-ws', {
-        localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
-        perMessageDeflate: false,
-        handshakeTimeout: 30_000,
-      });
-      let acked = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve('timeout');
-      }, 30_000);
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { token } })));
-      ws.on('message', (data) => {
-        const at = performance.now();
-        const msg = JSON.parse(String(data));
-        if (msg.id !== undefined && msg.id !== '1') this.mutationResult(msg);
-        else if (msg.type === 'next') {
-          const item = msg.payload?.data?.feed;
-          if (item?.__typename !== 'MessageAdded') return;
-          const m = item.message;
-          if (m.from === address) return; // the sender's own copy
-          this.received(m.id, i, at);
-        } else if (msg.type === 'connection_ack') {
-          acked = true;
-          this.sockets[i] = ws;
-          ws.send(
-            JSON.stringify({ id: '1', type: 'subscribe', payload: { query: FEED, variables: { after } } }),
-          );
-          clearTimeout(timer);
-          resolve(null);
-        } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-        else count(this.wsEvents, msg.type === 'error' ? `error ${JSON.stringify(msg.payload)}` : msg.type);
-      });
-      ws.on('error', (error: NodeJS.ErrnoException) => {
-        if (!acked) {
-          clearTimeout(timer);
-          resolve(`error ${error.code ?? error.message}`);
-        }
-      });
-      ws.on('close', (code) => {
-        if (acked) count(this.wsEvents, `closed ${code}`);
-        else {
-          clearTimeout(timer);
-          resolve(`closed ${code}`);
-        }
-      });
+    return openInto(this.sockets, i, {
+      url: this.server.wsUrl,
+      token,
+      feed: FEED,
+      after,
+      localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length]!,
+      onItem: (item, at) => {
+        if (item?.__typename !== 'MessageAdded') return;
+        if (item.message.from === address) return; // the sender's own copy
+        this.received(item.message.id, i, at);
+      },
+      ...countingEvents(this.wsEvents),
     });
   }
 
@@ -407,14 +366,13 @@ class Session {
     phase.records.push(s);
     this.inFlight++;
     const text = `m ${phase.records.length} ${s.id.slice(0, 8)}`;
-    if (this.transport === 'http') this.post(s, this.identities[from]!.token, text, 0);
+    if (this.transport === 'http') this.post(s, this.identities[from]!.token, text);
     else {
       // Diagnostic: the mutation over the sender's own graphql-ws socket instead of HTTP.
-      const op = String(this.nextOp++);
-      this.operations.set(op, s);
       const input = { id: s.id, to: this.identities[to]!.address, body: text };
-      this.sockets[from]!.send(
-        JSON.stringify({ id: op, type: 'subscribe', payload: { query: SEND, variables: { input } } }),
+      this.sockets[from]!.request(SEND, { input }).then(
+        (data) => this.settle(s, data?.sendMessage?.position ? null : 'ws answered without a position'),
+        (error: Error) => this.settle(s, error.message),
       );
     }
   }
@@ -428,67 +386,24 @@ class Session {
     this.inFlight--;
   }
 
-  /** A `next`, `error` or `complete` of a mutation sent over a socket. */
-  private mutationResult(msg: any): void {
-    const s = this.operations.get(msg.id);
-    if (!s) return;
-    this.operations.delete(msg.id);
-    if (msg.type === 'next' && msg.payload?.data?.sendMessage?.position) this.settle(s, null);
-    else if (msg.type === 'complete') this.settle(s, 'completed without a result');
-    else this.settle(s, `ws ${msg.payload?.errors?.[0]?.extensions?.code ?? JSON.stringify(msg.payload)}`);
-  }
-
-  private post(s: Sent, token: string, text: string, attempt: number): void {
-    const body = JSON.stringify({
-      query: SEND,
-      variables: { input: { id: s.id, to: this.identities[s.to]!.address, body: text } },
-    });
-    const done = (error: string | null) => this.settle(s, error);
-    const req = http.request(
-      {
-        agent: this.agent,
-        host: '127.0.0.1',
-        port: this.server.port,
-        path: '/graphql',
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => done('response error'));
-        res.on('end', () => {
-          try {
-            const r = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            if (r.data?.sendMessage?.position) done(null);
-            else done(`HTTP ${res.statusCode} ${r.errors?.[0]?.extensions?.code ?? r.errors?.[0]?.message}`);
-          } catch {
-            done(`HTTP ${res.statusCode} unparsable`);
-          }
-        });
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      // A kept-alive socket the server closed as it was reused: the send is idempotent (same id).
-      if (attempt === 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-        s.phase.retries++;
-        this.post(s, token, text, 1);
-      } else done(`network ${error.code ?? error.message}`);
-    });
-    req.end(body);
+  /** sendMessage over HTTP; a retry is safe because the send is idempotent (same id). */
+  private post(s: Sent, token: string, text: string): void {
+    const input = { id: s.id, to: this.identities[s.to]!.address, body: text };
+    this.http
+      .post(token, SEND, { input }, () => s.phase.retries++)
+      .then(
+        (data) => this.settle(s, data?.sendMessage?.position ? null : 'HTTP answered without a position'),
+        (error: Error) => this.settle(s, error.message),
+      );
   }
 
   get open(): number {
-    return this.sockets.filter((ws) => ws?.readyState === WebSocket.OPEN).length;
+    return this.sockets.filter((socket) => socket?.isOpen).length;
   }
 
   close(): void {
-    this.agent.destroy();
-    for (const ws of this.sockets) ws?.terminate();
+    this.http.close();
+    for (const socket of this.sockets) socket?.terminate();
   }
 }
 

@@ -1,18 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CHALLENGE_PREFIX, SESSION_TOKEN_PREFIX } from '../../protocol/auth.ts';
+import { toBase64url } from '../../protocol/base64url.ts';
+
+// The server's half of sign-in: making challenges and session tokens and hashing tokens.
+// The bytes a client signs, and the challenge format, are protocol/auth.ts.
 
 /** Lifetime of a sign-in challenge. */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
-export const newChallenge = () => `cvc_${randomBytes(32).toString('base64url')}`;
-export const newSessionToken = () => `cvs_${randomBytes(32).toString('base64url')}`;
+export const newChallenge = () => CHALLENGE_PREFIX + toBase64url(randomBytes(32));
+export const newSessionToken = () => SESSION_TOKEN_PREFIX + toBase64url(randomBytes(32));
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-export const CHALLENGE_FORMAT = /^cvc_[A-Za-z0-9_-]{43}$/;
-
-/**
- * The exact bytes a client signs to register or sign in (docs/protocol.md):
- * UTF-8 of "callvault-auth-v1\n" + purpose + "\n" + challenge + "\n" + address.
- * The purpose and the address are inside, so a signature is good for one use only.
- */
-export function authMessage(purpose: 'register' | 'sign-in', challenge: string, address: string): Buffer {
-  return Buffer.from(`callvault-auth-v1\n${purpose}\n${challenge}\n${address}`, 'utf8');
-}

@@ -2,23 +2,24 @@ import { type CallCommand, callDecider, type PlaceOutcome } from '../../events/c
 import type { EndReason, SignalKind } from '../../events/calls/events.ts';
 import { callStream } from '../../events/calls/events.ts';
 import { type CallView, liveCallOf } from '../../events/calls/projection.ts';
-import { CALL_TOKEN, type CallTokenFields, callTokenMessage, nonceKey } from '../../events/calls/token.ts';
+import { CALL_TOKEN, nonceKey } from '../../events/calls/token.ts';
 import { bookOf } from '../../events/contacts/projection.ts';
-import { addressProblem } from '../../events/identity/address.ts';
-import { ed25519PublicKey, fromBase64url, verifyEd25519 } from '../../events/identity/keys.ts';
+import { ed25519PublicKey, verifyEd25519 } from '../../events/identity/keys.ts';
 import { planDecider } from '../../events/plans/decide.ts';
 import { type Plan, planStream } from '../../events/plans/events.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { StoreUnavailableError } from '../../events/store/errors.ts';
 import type { EventLog, EventMetadata, JsonObject, RecordedEvent } from '../../events/store/types.ts';
+import { addressProblem } from '../../protocol/address.ts';
+import { fromBase64url } from '../../protocol/base64url.ts';
+import { type CallTokenFields, callTokenMessage } from '../../protocol/call-token.ts';
+import { isLowerCaseUuid } from '../../protocol/uuid.ts';
 import type { OneTimeStore } from '../auth/one-time.ts';
 import type { Config } from '../config.ts';
 import { type IceServer, iceServersFor } from '../ice/servers.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from './identity.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A call token: the signed fields and the caller's signature over them. */
 export interface PlaceCallInput extends CallTokenFields {
@@ -75,7 +76,7 @@ export class CallCommands {
     // Signed fields are taken byte for byte or refused, never normalised after signing: the
     // callee checks the signature over exactly what it receives (issue 8, point 8).
     const callId = input.callId;
-    if (typeof callId !== 'string' || !UUID.test(callId)) {
+    if (!isLowerCaseUuid(callId)) {
       throw new DomainError('BAD_INPUT', 'callId is a UUID made by the caller, in lower case');
     }
     if (input.media !== 'audio' && input.media !== 'video')

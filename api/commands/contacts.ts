@@ -1,10 +1,10 @@
 import { type ContactsCommand, type ContactsState, contactsDecider } from '../../events/contacts/decide.ts';
 import { contactsStream, type NonContactCallPolicy } from '../../events/contacts/events.ts';
 import { bookOf } from '../../events/contacts/projection.ts';
-import { addressProblem } from '../../events/identity/address.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import type { EventLog, EventMetadata } from '../../events/store/types.ts';
+import { addressProblem } from '../../protocol/address.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from './identity.ts';
 

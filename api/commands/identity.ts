@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { addressOf, addressProblem } from '../../events/identity/address.ts';
 import { normalizeDeviceName, normalizeDisplayName } from '../../events/identity/decide.ts';
 import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
-import {
-  ed25519PublicKey,
-  fromBase64url,
-  publicKeyProblem,
-  verifyEd25519,
-} from '../../events/identity/keys.ts';
+import { ed25519PublicKey, publicKeyProblem, verifyEd25519 } from '../../events/identity/keys.ts';
 import type { IdentityView, SessionView } from '../../events/identity/projections.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import type { EventLog, EventMetadata } from '../../events/store/types.ts';
+import { addressOf, addressProblem } from '../../protocol/address.ts';
+import { authMessage, CHALLENGE_FORMAT } from '../../protocol/auth.ts';
+import { fromBase64url } from '../../protocol/base64url.ts';
 import type { OneTimeStore } from '../auth/one-time.ts';
-import {
-  authMessage,
-  CHALLENGE_FORMAT,
-  CHALLENGE_TTL_MS,
-  hashToken,
-  newChallenge,
-  newSessionToken,
-} from '../auth/protocol.ts';
+import { CHALLENGE_TTL_MS, hashToken, newChallenge, newSessionToken } from '../auth/protocol.ts';
 import type { ReadModels } from '../read-models.ts';
 
 export interface Viewer {

@@ -1,5 +1,4 @@
 import { bookOf } from '../../events/contacts/projection.ts';
-import { addressProblem } from '../../events/identity/address.ts';
 import {
   decideMessage,
   type MessageCommand,
@@ -8,13 +7,14 @@ import {
 import { conversationStream } from '../../events/messages/events.ts';
 import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
+import { partitionPoint } from '../../events/shared/sorted.ts';
 import { IdempotencyConflictError } from '../../events/store/errors.ts';
 import type { EventLog, EventMetadata, JsonObject } from '../../events/store/types.ts';
+import { addressProblem } from '../../protocol/address.ts';
+import { isUuid } from '../../protocol/uuid.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from './identity.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Page {
   messages: MessageView[];
@@ -66,7 +66,7 @@ export class MessageCommands {
     input: { id: string; to: string; body: string },
     m: EventMetadata,
   ): Promise<MessageView> {
-    if (typeof input.id !== 'string' || !UUID.test(input.id)) {
+    if (!isUuid(input.id)) {
       throw new DomainError('BAD_INPUT', 'a message id is a UUID made by the client');
     }
     const id = input.id.toLowerCase();
@@ -186,17 +186,7 @@ export class MessageCommands {
     if (!Number.isInteger(last) || last < 1 || last > 200)
       throw new DomainError('BAD_INPUT', 'last must be 1 to 200');
     const all = this.conversation(viewer.address, peer)?.messages ?? [];
-    let end = all.length;
-    if (before != null) {
-      let lo = 0;
-      let hi = all.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (all[mid]!.position < before) lo = mid + 1;
-        else hi = mid;
-      }
-      end = lo;
-    }
+    const end = before == null ? all.length : partitionPoint(all, (m) => m.position < before);
     const start = Math.max(0, end - last);
     return { messages: all.slice(start, end), hasMore: start > 0 };
   }

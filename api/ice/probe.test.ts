@@ -10,17 +10,16 @@ import {
   startCoturn,
   turnRestCredentials,
 } from '../../test/support/coturn.ts';
+import { probeStun, probeTurn } from './probe.ts';
 import {
   crc32,
   decodeStun,
   encodeStun,
   mappedAddressOf,
-  parseIceUrl,
-  probeStun,
-  probeTurn,
   verifyFingerprint,
   verifyIntegrity,
-} from './probe.ts';
+} from './stun-codec.ts';
+import { parseIceUrl } from './urls.ts';
 
 describe('ICE URLs', () => {
   it('should parse host, default ports and transports', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainError } from '../shared/errors.ts';
-import { type CallCommand, decideCall, evolveCall, initialCall, type PlaceOutcome } from './decide.ts';
-import type { CallEvent } from './events.ts';
+import { deciderSpec } from '../shared/decider-spec.ts';
+import { type CallCommand, callDecider, type PlaceOutcome } from './decide.ts';
 
+const { given } = deciderSpec(callDecider);
 const place = (outcome: PlaceOutcome = 'ring'): CallCommand => ({
   type: 'PlaceCall',
   callId: 'c1',
@@ -16,107 +16,100 @@ const place = (outcome: PlaceOutcome = 'ring'): CallCommand => ({
   ringTimeoutAt: 100,
   outcome,
 });
-const given = (events: CallEvent[]) => events.reduce(evolveCall, initialCall());
-const when = (events: CallEvent[], c: CallCommand) => decideCall(c, given(events));
-const types = (events: CallEvent[]) => events.map((e) => e.type);
-const refused = (events: CallEvent[], c: CallCommand, code: string) =>
-  assert.throws(
-    () => when(events, c),
-    (e: unknown) => e instanceof DomainError && e.code === code,
-  );
-const placed = () => when([], place());
+const placed = () => given([]).when(place()).events;
 const accepted = () => [
   ...placed(),
-  ...when(placed(), { type: 'Accept', by: 'b', sessionId: 's1', now: 10 }),
+  ...given(placed()).when({ type: 'Accept', by: 'b', sessionId: 's1', now: 10 }).events,
 ];
 
 describe('call decider', () => {
   it('should place a ringing call, or record busy / missed at once from the outcome', () => {
-    assert.deepEqual(types(when([], place())), ['CallPlaced']);
-    assert.deepEqual(types(when([], place('busy'))), ['CallPlaced', 'CallBusy']);
-    const dnd = when([], place('do_not_disturb'));
-    assert.deepEqual(dnd[1], {
+    given([]).when(place()).thenTypes(['CallPlaced']);
+    given([]).when(place('busy')).thenTypes(['CallPlaced', 'CallBusy']);
+    assert.deepEqual(given([]).when(place('do_not_disturb')).events[1], {
       type: 'CallMissed',
       data: { caller: 'a', callee: 'b', silent: false, reason: 'do_not_disturb' },
     });
-    assert.equal((when([], place('silent'))[0]!.data as { silent: boolean }).silent, true);
-    refused(placed(), place(), 'CONFLICT');
-    refused([], { ...place(), callee: 'a' } as CallCommand, 'BAD_INPUT');
+    assert.equal((given([]).when(place('silent')).events[0]!.data as { silent: boolean }).silent, true);
+    given(placed()).when(place()).thenThrows('CONFLICT');
+    given([])
+      .when({ ...place(), callee: 'a' } as CallCommand)
+      .thenThrows('BAD_INPUT');
   });
 
   it('should let only the callee ring, accept or decline, and only while ringing', () => {
-    refused(placed(), { type: 'Accept', by: 'a', sessionId: 's', now: 1 }, 'FORBIDDEN');
-    refused(placed(), { type: 'Accept', by: 'z', sessionId: 's', now: 1 }, 'NOT_FOUND');
-    assert.deepEqual(types(when(placed(), { type: 'MarkRinging', by: 'b', sessionId: 's1' })), [
-      'CallRinging',
-    ]);
-    assert.deepEqual(types(when(placed(), { type: 'Decline', by: 'b', sessionId: 's1' })), ['CallDeclined']);
-    refused(accepted(), { type: 'Accept', by: 'b', sessionId: 's2', now: 11 }, 'CONFLICT');
+    given(placed()).when({ type: 'Accept', by: 'a', sessionId: 's', now: 1 }).thenThrows('FORBIDDEN');
+    given(placed()).when({ type: 'Accept', by: 'z', sessionId: 's', now: 1 }).thenThrows('NOT_FOUND');
+    given(placed()).when({ type: 'MarkRinging', by: 'b', sessionId: 's1' }).thenTypes(['CallRinging']);
+    given(placed()).when({ type: 'Decline', by: 'b', sessionId: 's1' }).thenTypes(['CallDeclined']);
+    given(accepted()).when({ type: 'Accept', by: 'b', sessionId: 's2', now: 11 }).thenThrows('CONFLICT');
   });
 
   it('should not let a silent call (blocked caller) reach the callee at all', () => {
-    const silent = when([], place('silent'));
-    refused(silent, { type: 'Accept', by: 'b', sessionId: 's', now: 1 }, 'NOT_FOUND');
-    refused(silent, { type: 'SendSignal', from: 'a', kind: 'offer', payload: 'x' }, 'CONFLICT');
-    assert.deepEqual(types(when(silent, { type: 'TimeOut', now: 100 })), ['CallMissed']);
+    const silent = given([]).when(place('silent')).events;
+    given(silent).when({ type: 'Accept', by: 'b', sessionId: 's', now: 1 }).thenThrows('NOT_FOUND');
+    given(silent).when({ type: 'SendSignal', from: 'a', kind: 'offer', payload: 'x' }).thenThrows('CONFLICT');
+    given(silent).when({ type: 'TimeOut', now: 100 }).thenTypes(['CallMissed']);
   });
 
   it('should end an accepted call with its duration, only from the answering device', () => {
-    const ended = when(accepted(), {
-      type: 'Hangup',
-      by: 'a',
-      sessionId: 'x',
-      reason: 'ice_failed',
-      now: 70,
-    });
-    assert.deepEqual(ended, [
-      {
-        type: 'CallEnded',
-        data: { caller: 'a', callee: 'b', silent: false, by: 'a', reason: 'ice_failed', durationMs: 60 },
-      },
-    ]);
-    refused(
-      accepted(),
-      { type: 'Hangup', by: 'b', sessionId: 'other-device', reason: 'hangup', now: 20 },
-      'FORBIDDEN',
-    );
-    assert.deepEqual(
-      when([...accepted(), ...ended], { type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 80 }),
-      [],
-    );
+    const hangUp: CallCommand = { type: 'Hangup', by: 'a', sessionId: 'x', reason: 'ice_failed', now: 70 };
+    given(accepted())
+      .when(hangUp)
+      .thenEvents([
+        {
+          type: 'CallEnded',
+          data: { caller: 'a', callee: 'b', silent: false, by: 'a', reason: 'ice_failed', durationMs: 60 },
+        },
+      ]);
+    given(accepted())
+      .when({ type: 'Hangup', by: 'b', sessionId: 'other-device', reason: 'hangup', now: 20 })
+      .thenThrows('FORBIDDEN');
+    const ended = given(accepted()).when(hangUp).events;
+    given([...accepted(), ...ended])
+      .when({ type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 80 })
+      .thenEvents([]);
   });
 
   it('should turn an early hang-up into cancel (caller) or decline (callee)', () => {
-    assert.deepEqual(
-      types(when(placed(), { type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 5 })),
-      ['CallCancelled'],
-    );
-    assert.deepEqual(
-      types(when(placed(), { type: 'Hangup', by: 'b', sessionId: 'x', reason: 'hangup', now: 5 })),
-      ['CallDeclined'],
-    );
+    given(placed())
+      .when({ type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 5 })
+      .thenTypes(['CallCancelled']);
+    given(placed())
+      .when({ type: 'Hangup', by: 'b', sessionId: 'x', reason: 'hangup', now: 5 })
+      .thenTypes(['CallDeclined']);
   });
 
   it('should time out only a ringing call, and only when due', () => {
-    assert.deepEqual(when(placed(), { type: 'TimeOut', now: 99 }), []);
-    assert.deepEqual(types(when(placed(), { type: 'TimeOut', now: 100 })), ['CallMissed']);
-    assert.deepEqual(when(accepted(), { type: 'TimeOut', now: 1000 }), []);
+    given(placed()).when({ type: 'TimeOut', now: 99 }).thenEvents([]);
+    given(placed()).when({ type: 'TimeOut', now: 100 }).thenTypes(['CallMissed']);
+    given(accepted()).when({ type: 'TimeOut', now: 1000 }).thenEvents([]);
   });
 
   it('should route signals to the other participant while live, within size limits', () => {
     const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-    const [signal] = when(accepted(), { type: 'SendSignal', from: 'b', kind: 'answer', payload: sdp });
+    const [signal] = given(accepted()).when({
+      type: 'SendSignal',
+      from: 'b',
+      kind: 'answer',
+      payload: sdp,
+    }).events;
     assert.equal((signal!.data as { to: string }).to, 'a');
-    refused(
-      accepted(),
-      { type: 'SendSignal', from: 'b', kind: 'candidate', payload: 'x'.repeat(3000) },
-      'BAD_INPUT',
-    );
-    const ended = [
-      ...accepted(),
-      ...when(accepted(), { type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 20 }),
-    ];
-    refused(ended, { type: 'SendSignal', from: 'a', kind: 'restart', payload: sdp }, 'CONFLICT');
-    refused(accepted(), { type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' }, 'BAD_INPUT');
+    given(accepted())
+      .when({ type: 'SendSignal', from: 'b', kind: 'candidate', payload: 'x'.repeat(3000) })
+      .thenThrows('BAD_INPUT');
+    const hungUp = given(accepted()).when({
+      type: 'Hangup',
+      by: 'a',
+      sessionId: 'x',
+      reason: 'hangup',
+      now: 20,
+    });
+    given([...accepted(), ...hungUp.events])
+      .when({ type: 'SendSignal', from: 'a', kind: 'restart', payload: sdp })
+      .thenThrows('CONFLICT');
+    given(accepted())
+      .when({ type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' })
+      .thenThrows('BAD_INPUT');
   });
 });

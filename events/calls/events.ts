@@ -1,5 +1,7 @@
+import type { CallTokenMedia } from '../../protocol/call-token.ts';
+
 /** Facts about one call (stream `call-<callId>`). Each carries its two participants. */
-export type CallMedia = 'audio' | 'video';
+export type CallMedia = CallTokenMedia;
 export type MissedReason = 'timeout' | 'do_not_disturb' | 'non_contact_silenced';
 export type EndReason = 'hangup' | 'ice_failed' | 'network' | 'error';
 export type SignalKind = 'offer' | 'answer' | 'candidate' | 'restart';

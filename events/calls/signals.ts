@@ -1,3 +1,4 @@
+import { hasControlCharacter } from '../shared/text.ts';
 import type { SignalKind } from './events.ts';
 
 /**
@@ -15,11 +16,10 @@ export const SIGNAL_LIMITS = {
 };
 
 // An SDP line (RFC 8866 §5): one lower-case type letter, '=', a value without control
-// characters other than TAB.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const SDP_LINE = /^[a-z]=[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// characters other than TAB. Signals are wire formats: C0 and DEL are refused, C1 is not.
+const sdpLine = (line: string) =>
+  /^[a-z]=/.test(line) && !hasControlCharacter(line, { c1: false, allowed: '\t' });
+const hasControl = (text: string) => hasControlCharacter(text, { c1: false });
 const CANDIDATE_KEYS = new Set(['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment']);
 
 /** Why a signal payload is refused, or null when it is well-formed for its kind. */
@@ -40,7 +40,7 @@ function sdpProblem(sdp: string): string | null {
   if (lines[lines.length - 1] === '') lines.pop(); // the final line break
   if (lines[0] !== 'v=0') return 'an SDP starts with the line v=0';
   if (!lines[1]?.startsWith('o=')) return 'an SDP has its o= line second';
-  const bad = lines.findIndex((l) => !SDP_LINE.test(l));
+  const bad = lines.findIndex((l) => !sdpLine(l));
   if (bad >= 0) return `SDP line ${bad + 1} is not "<letter>=<value>" without control characters`;
   if (!lines.some((l) => l.startsWith('s='))) return 'an SDP has an s= line';
   if (!lines.some((l) => l.startsWith('t='))) return 'an SDP has a t= line';
@@ -62,7 +62,7 @@ function candidateProblem(payload: string): string | null {
   const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = fields;
   if (typeof candidate !== 'string' || (candidate !== '' && !candidate.startsWith('candidate:')))
     return 'candidate is a string starting with "candidate:" (or empty: end of candidates)';
-  if (candidate.length > SIGNAL_LIMITS.candidateChars || CONTROL.test(candidate))
+  if (candidate.length > SIGNAL_LIMITS.candidateChars || hasControl(candidate))
     return `candidate is at most ${SIGNAL_LIMITS.candidateChars} characters, without control characters`;
   if (!(sdpMid === null || (typeof sdpMid === 'string' && shortText(sdpMid, SIGNAL_LIMITS.midChars))))
     return `sdpMid is null or a string of at most ${SIGNAL_LIMITS.midChars} characters`;
@@ -87,4 +87,4 @@ function candidateProblem(payload: string): string | null {
   return null;
 }
 
-const shortText = (s: string, max: number) => s.length <= max && !CONTROL.test(s);
+const shortText = (s: string, max: number) => s.length <= max && !hasControl(s);

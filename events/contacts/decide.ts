@@ -1,4 +1,4 @@
-import { addressProblem } from '../identity/address.ts';
+import { addressProblem } from '../../protocol/address.ts';
 import type { Decider } from '../shared/decider.ts';
 import { DomainError } from '../shared/errors.ts';
 import { nameText } from '../shared/text.ts';

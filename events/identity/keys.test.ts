@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { authMessage } from '../../protocol/auth.ts';
+import protocolVectors from '../../protocol/vectors.json' with { type: 'json' };
 import vectors from './fixtures/ed25519-edge-cases.json' with { type: 'json' };
-import {
-  ed25519PublicKey,
-  fromBase64url,
-  publicKeyProblem,
-  verifyEd25519,
-  verifyEd25519Bytes,
-} from './keys.ts';
+import { ed25519PublicKey, publicKeyProblem, verifyEd25519, verifyEd25519Bytes } from './keys.ts';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 const b64 = (h: string) => hex(h).toString('base64url');
@@ -16,14 +12,14 @@ const b64 = (h: string) => hex(h).toString('base64url');
 function freshKey() {
   const pair = generateKeyPairSync('ed25519');
   const x = pair.publicKey.export({ format: 'jwk' }).x as string;
-  return { x, key: ed25519PublicKey(x)!, sign: (m: Buffer) => sign(null, m, pair.privateKey) };
+  return { x, key: ed25519PublicKey(x)!, sign: (m: Uint8Array) => sign(null, m, pair.privateKey) };
 }
 
 describe('strict Ed25519', () => {
   it('should accept a real key and its signature, and refuse the signature of another message', () => {
     const k = freshKey();
     assert.ok(k.key);
-    const msg = Buffer.from('callvault-auth-v1\nregister\ncvc_x\ncv1x');
+    const msg = authMessage('register', 'cvc_x', 'cv1x');
     const sig = k.sign(msg);
     assert.equal(verifyEd25519(k.key, msg, sig.toString('base64url')), true);
     assert.equal(verifyEd25519(k.key, Buffer.from('other'), sig.toString('base64url')), false);
@@ -81,15 +77,30 @@ describe('strict Ed25519', () => {
     assert.equal(verifyEd25519Bytes(k.key, Buffer.from('m'), sig), false);
   });
 
-  it('should take only canonical base64url: no padding, no stray low bits', () => {
-    const x = freshKey().x;
-    assert.ok(fromBase64url(x));
-    assert.equal(fromBase64url(`${x}=`), null);
+  it('should take keys and signatures only in canonical base64url: no padding, no stray low bits', () => {
+    const k = freshKey();
+    const x = k.x;
+    assert.equal(ed25519PublicKey(`${x}=`), null);
     // 32 bytes = 43 characters; the last one carries 2 unused bits, which must be zero.
     const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const i = last.indexOf(x.at(-1)!);
     const sibling = x.slice(0, -1) + last[i ^ 1];
-    assert.equal(fromBase64url(sibling), null, 'the same bytes spelled differently');
-    assert.equal(fromBase64url('A'), null);
+    assert.equal(ed25519PublicKey(sibling), null, 'the same bytes spelled differently');
+    const msg = Buffer.from('m');
+    const sig = k.sign(msg).toString('base64url');
+    assert.equal(verifyEd25519(k.key, msg, sig), true);
+    // 64 bytes = 86 characters; the last one carries 4 unused bits.
+    const stray = sig.slice(0, -1) + last[last.indexOf(sig.at(-1)!) ^ 1];
+    assert.equal(verifyEd25519(k.key, msg, stray), false, 'a signature spelled with stray bits');
+  });
+
+  it('should verify the protocol vectors: each auth message and call token signed by its key', () => {
+    const signed = [...protocolVectors.authMessages, ...protocolVectors.callTokens];
+    for (const v of signed) {
+      const key = ed25519PublicKey(v.signer)!;
+      assert.ok(key);
+      assert.equal(verifyEd25519(key, hex(v.hex), v.signature), true);
+      assert.equal(verifyEd25519(key, hex(`${v.hex}0a`), v.signature), false);
+    }
   });
 });

@@ -1,18 +1,9 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { fromBase64url } from '../../protocol/base64url.ts';
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-/**
- * Decodes an unpadded base64url string, or null when it is not one. Canonical only: the
- * unused low bits of the last character must be zero, so each byte string has exactly one
- * text (Node's decoder would silently ignore those bits, and two texts would stand for one key).
- */
-export function fromBase64url(text: unknown): Buffer | null {
-  if (typeof text !== 'string' || !BASE64URL.test(text) || text.length % 4 === 1) return null;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : null;
-}
+// Signature verification stays here, server-side: OpenSSL's verify is fast and Node-only.
+// What is signed, and the canonical base64url rule, are protocol/ (shared with browsers).
 
 // Ed25519's group order L and field prime p (RFC 8032 §5.1).
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -69,7 +60,7 @@ export function publicKeyProblem(raw: Uint8Array): string | null {
 
 /** A public key that passed `publicKeyProblem`, ready for OpenSSL. */
 export interface StrictPublicKey {
-  readonly raw: Buffer;
+  readonly raw: Uint8Array;
   readonly key: KeyObject;
 }
 

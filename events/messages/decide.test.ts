@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainError } from '../shared/errors.ts';
-import { decideMessage, MESSAGE_LIMITS, type MessageCommand, type MessageDecisionState } from './decide.ts';
+import { decisionSpec } from '../shared/decider-spec.ts';
+import { decideMessage, MESSAGE_LIMITS, type MessageCommand } from './decide.ts';
 
-const refused = (c: MessageCommand, s: MessageDecisionState, code: string) =>
-  assert.throws(
-    () => decideMessage(c, s),
-    (e: unknown) => e instanceof DomainError && e.code === code,
-  );
+const { given } = decisionSpec(decideMessage);
 const send = (over: Partial<Extract<MessageCommand, { type: 'SendMessage' }>> = {}): MessageCommand => ({
   type: 'SendMessage',
   messageId: 'm1',
@@ -21,23 +17,36 @@ const mine = { from: 'a', to: 'b', sentAt: 1_000, deleted: false, withheld: fals
 
 describe('messages decider', () => {
   it('should send a message, withheld when the recipient blocked the sender', () => {
-    assert.deepEqual(decideMessage(send(), {}), [
-      { type: 'MessageSent', data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: false } },
-    ]);
-    const [withheld] = decideMessage(send(), { recipientBlockedSender: true });
-    assert.deepEqual(withheld?.data, { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: true });
+    given({})
+      .when(send())
+      .thenEvents([
+        { type: 'MessageSent', data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: false } },
+      ]);
+    given({ recipientBlockedSender: true })
+      .when(send())
+      .thenEvents([
+        { type: 'MessageSent', data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: true } },
+      ]);
   });
 
   it('should refuse empty, oversized, self-addressed and sender-blocked messages', () => {
-    refused(send({ body: '  ' }), {}, 'BAD_INPUT');
-    refused(send({ body: 'x'.repeat(MESSAGE_LIMITS.bodyChars + 1) }), {}, 'BAD_INPUT');
+    given({})
+      .when(send({ body: '  ' }))
+      .thenThrows('BAD_INPUT');
+    given({})
+      .when(send({ body: 'x'.repeat(MESSAGE_LIMITS.bodyChars + 1) }))
+      .thenThrows('BAD_INPUT');
     assert.equal(
-      decideMessage(send({ body: '😀'.repeat(MESSAGE_LIMITS.bodyChars) }), {}).length,
+      given({}).when(send({ body: '😀'.repeat(MESSAGE_LIMITS.bodyChars) })).events.length,
       1,
       'limit counts characters',
     );
-    refused(send({ to: 'a' }), {}, 'BAD_INPUT');
-    refused(send({ blockedBySender: true }), {}, 'FORBIDDEN');
+    given({})
+      .when(send({ to: 'a' }))
+      .thenThrows('BAD_INPUT');
+    given({})
+      .when(send({ blockedBySender: true }))
+      .thenThrows('FORBIDDEN');
   });
 
   it('should edit and delete only own, undeleted messages within their windows', () => {
@@ -48,17 +57,22 @@ describe('messages decider', () => {
       body: 'fixed',
       now,
     });
-    assert.equal(decideMessage(edit('a', 2_000), { message: mine })[0]?.type, 'MessageEdited');
-    refused(edit('b', 2_000), { message: mine }, 'NOT_FOUND');
-    refused(edit('a', 2_000), {}, 'NOT_FOUND');
-    refused(edit('a', 1_000 + MESSAGE_LIMITS.editWindowMs + 1), { message: mine }, 'FORBIDDEN');
-    refused(edit('a', 2_000), { message: { ...mine, deleted: true } }, 'CONFLICT');
+    given({ message: mine }).when(edit('a', 2_000)).thenTypes(['MessageEdited']);
+    given({ message: mine }).when(edit('b', 2_000)).thenThrows('NOT_FOUND');
+    given({}).when(edit('a', 2_000)).thenThrows('NOT_FOUND');
+    given({ message: mine })
+      .when(edit('a', 1_000 + MESSAGE_LIMITS.editWindowMs + 1))
+      .thenThrows('FORBIDDEN');
+    given({ message: { ...mine, deleted: true } })
+      .when(edit('a', 2_000))
+      .thenThrows('CONFLICT');
     const del = (now: number): MessageCommand => ({ type: 'DeleteMessage', messageId: 'm1', by: 'a', now });
-    assert.equal(
-      decideMessage(del(1_000 + MESSAGE_LIMITS.editWindowMs + 1), { message: mine })[0]?.type,
-      'MessageDeleted',
-    );
-    refused(del(1_000 + MESSAGE_LIMITS.deleteWindowMs + 1), { message: mine }, 'FORBIDDEN');
+    given({ message: mine })
+      .when(del(1_000 + MESSAGE_LIMITS.editWindowMs + 1))
+      .thenTypes(['MessageDeleted']);
+    given({ message: mine })
+      .when(del(1_000 + MESSAGE_LIMITS.deleteWindowMs + 1))
+      .thenThrows('FORBIDDEN');
   });
 
   it('should move receipts forward only, never past the peer’s last message', () => {
@@ -69,13 +83,13 @@ describe('messages decider', () => {
       peer: 'a',
       upTo,
     });
-    assert.deepEqual(decideMessage(mark('MarkDelivered', 7), { receipts }), [
-      { type: 'MessagesDelivered', data: { by: 'b', peer: 'a', upTo: 7 } },
-    ]);
-    assert.deepEqual(decideMessage(mark('MarkDelivered', 4), { receipts }), []);
-    assert.deepEqual(decideMessage(mark('MarkRead', 100), { receipts }), [
-      { type: 'MessagesRead', data: { by: 'b', peer: 'a', upTo: 9 } },
-    ]);
-    refused(mark('MarkRead', 0), { receipts }, 'BAD_INPUT');
+    given({ receipts })
+      .when(mark('MarkDelivered', 7))
+      .thenEvents([{ type: 'MessagesDelivered', data: { by: 'b', peer: 'a', upTo: 7 } }]);
+    given({ receipts }).when(mark('MarkDelivered', 4)).thenEvents([]);
+    given({ receipts })
+      .when(mark('MarkRead', 100))
+      .thenEvents([{ type: 'MessagesRead', data: { by: 'b', peer: 'a', upTo: 9 } }]);
+    given({ receipts }).when(mark('MarkRead', 0)).thenThrows('BAD_INPUT');
   });
 });

@@ -1,4 +1,5 @@
 import type { Projection } from '../projections/projection.ts';
+import { partitionPoint } from '../shared/sorted.ts';
 import type { JsonValue, RecordedEvent } from '../store/types.ts';
 import { DM_STREAM_PREFIX, type MessageEvent } from './events.ts';
 
@@ -64,14 +65,7 @@ function side(state: Conversations, owner: string, peer: string): ConversationVi
 
 /** Count of entries in an ascending array greater than `x`. */
 export function countAbove(sorted: number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return sorted.length - lo;
+  return sorted.length - partitionPoint(sorted, (v) => v <= x);
 }
 
 /** Every conversation from both sides, with receipts and unread counts. */

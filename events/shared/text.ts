@@ -13,10 +13,20 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** True when `text` is well-formed UTF-16, i.e. encodes to UTF-8 and back unchanged. */
 export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const CONTROL_BUT_TAB_AND_NEWLINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/**
+ * True when `text` holds a control character: C0 (U+0000–U+001F) and DEL (U+007F) always,
+ * C1 (U+0080–U+009F) too unless `c1` is false (wire formats such as SDP are ASCII-minded and
+ * allow them), except the characters listed in `allowed` (e.g. TAB and newlines in free text).
+ * The one definition of "control character" for every text rule.
+ */
+export function hasControlCharacter(text: string, { c1 = true, allowed = '' } = {}): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const control = c < 0x20 || c === 0x7f || (c1 && c >= 0x80 && c <= 0x9f);
+    if (control && !allowed.includes(text[i]!)) return true;
+  }
+  return false;
+}
 // Line and paragraph separators, and the bidi embedding, override and isolate controls: in a
 // one-line name they break the layout or reorder the text shown around the name (spoofing).
 const NAME_FORMAT = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -32,7 +42,7 @@ export function nameText(raw: string, what: string, max: number): string {
   const name = raw.normalize('NFC').trim();
   if (name.length === 0) throw new DomainError('BAD_INPUT', `${what} must not be empty`);
   if (codePoints(name) > max) throw new DomainError('BAD_INPUT', `${what} must be at most ${max} characters`);
-  if (CONTROL.test(name) || NAME_FORMAT.test(name)) {
+  if (hasControlCharacter(name) || NAME_FORMAT.test(name)) {
     throw new DomainError(
       'BAD_INPUT',
       `${what} must not contain control characters, line separators or bidi controls`,
@@ -49,7 +59,7 @@ export function freeText(raw: string, what: string, max: number): string {
   if (!isWellFormed(raw)) throw new DomainError('BAD_INPUT', `${what} must be well-formed Unicode`);
   if (codePoints(raw) > max) throw new DomainError('BAD_INPUT', `${what} is at most ${max} characters`);
   if (raw.trim().length === 0) throw new DomainError('BAD_INPUT', `${what} must not be empty`);
-  if (CONTROL_BUT_TAB_AND_NEWLINES.test(raw)) {
+  if (hasControlCharacter(raw, { allowed: '\t\n\r' })) {
     throw new DomainError(
       'BAD_INPUT',
       `${what} must not contain control characters other than tab and newlines`,

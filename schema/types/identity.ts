@@ -1,6 +1,6 @@
-import { addressProblem } from '../../events/identity/address.ts';
 import type { IdentityView } from '../../events/identity/projections.ts';
 import { DomainError } from '../../events/shared/errors.ts';
+import { addressProblem } from '../../protocol/address.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { requestMetadata } from '../context.ts';
 

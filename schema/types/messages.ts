@@ -1,7 +1,7 @@
-import { addressProblem } from '../../events/identity/address.ts';
 import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
 import { messageStatus, unreadCount } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
+import { addressProblem } from '../../protocol/address.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { requestMetadata } from '../context.ts';
 

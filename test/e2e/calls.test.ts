@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { fromBase64url } from '../../protocol/base64url.ts';
+import { callTokenMessage } from '../../protocol/call-token.ts';
 import {
   CALL_FEED,
   callToken,
@@ -81,20 +83,9 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         )
       ).data!.identity.publicKey;
       const t = incoming.call.token;
-      const message = [
-        'callvault-call-v1',
-        t.callId,
-        t.from,
-        t.to,
-        t.media.toLowerCase(),
-        String(t.issuedAt),
-        t.nonce,
-      ].join('\n');
+      const message = callTokenMessage({ ...t, media: t.media === 'AUDIO' ? 'audio' : 'video' });
       const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key }, format: 'jwk' });
-      assert.equal(
-        verify(null, Buffer.from(message), publicKey, Buffer.from(t.signature, 'base64url')),
-        true,
-      );
+      assert.equal(verify(null, message, publicKey, fromBase64url(t.signature)!), true);
 
       await gql(s.url, ANSWER('ringing'), { id: placed.callId }, bob.token);
       await adaFeed.next(update(placed.callId, 'RINGING'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { addressOf } from '../../events/identity/address.ts';
 import vectors from '../../events/identity/fixtures/ed25519-edge-cases.json' with { type: 'json' };
+import { addressOf } from '../../protocol/address.ts';
 import {
   CALL_FEED,
   callToken,

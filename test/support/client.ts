@@ -1,7 +1,10 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { addressOf } from '../../events/identity/address.ts';
+import { addressOf } from '../../protocol/address.ts';
+import { type AuthPurpose, authMessageText } from '../../protocol/auth.ts';
+import { fromBase64url, toBase64url } from '../../protocol/base64url.ts';
+import { callTokenText } from '../../protocol/call-token.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -44,15 +47,15 @@ export class TestIdentity {
     const pair = generateKeyPairSync('ed25519');
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey.export({ format: 'jwk' }).x as string;
-    this.address = addressOf(Buffer.from(this.publicKey, 'base64url'));
+    this.address = addressOf(fromBase64url(this.publicKey)!);
   }
 
   sign(message: string): string {
     return sign(null, Buffer.from(message, 'utf8'), this.privateKey).toString('base64url');
   }
 
-  authMessage(purpose: 'register' | 'sign-in', challenge: string): string {
-    return `callvault-auth-v1\n${purpose}\n${challenge}\n${this.address}`;
+  authMessage(purpose: AuthPurpose, challenge: string): string {
+    return authMessageText(purpose, challenge, this.address);
   }
 }
 
@@ -204,17 +207,9 @@ export function callToken(
     to,
     media,
     issuedAt: options.issuedAt ?? Date.now(),
-    nonce: options.nonce ?? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url'),
+    nonce: options.nonce ?? toBase64url(crypto.getRandomValues(new Uint8Array(16))),
   };
-  const message = [
-    'callvault-call-v1',
-    fields.callId,
-    fields.from,
-    to,
-    media.toLowerCase(),
-    String(fields.issuedAt),
-    fields.nonce,
-  ].join('\n');
+  const message = callTokenText({ ...fields, media: media === 'AUDIO' ? 'audio' : 'video' });
   return { ...fields, signature: from.sign(message) };
 }
 
