@@ -25,6 +25,8 @@ export interface AppOptions {
   log?: EventLog;
   logger?: Logger;
   now?: () => Date;
+  /** graphql-ws keep-alive ping interval (tests shorten it; default 12 s). */
+  wsKeepAliveMs?: number;
 }
 
 export interface App {
@@ -153,6 +155,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const sockets = new GraphQLSockets(yoga, identity, {
     logger,
     metrics,
+    production: config.production,
+    ...(options.wsKeepAliveMs ? { keepAliveMs: options.wsKeepAliveMs } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
     clientIp: (headers, ws: WebSocket<unknown>) =>

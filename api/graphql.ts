@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -15,8 +14,10 @@ import { schema } from '../schema/index.ts';
 import type { Viewer } from './commands/identity.ts';
 import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
+import { useInputNestingLimit } from './input-nesting.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { finishClientError, useNoSuggestions } from './request-errors.ts';
 
 /** What the uWS route and the WebSocket glue hand to Yoga as server context. */
 export interface ServerContext {
@@ -102,18 +103,20 @@ export function createGraphQL(options: {
         const mapped = toClientError(error, message);
         if (mapped?.extensions.code === 'INTERNAL_SERVER_ERROR')
           logger.error({ err: error }, 'unexpected error');
-        return mapped ?? (error as Error);
+        return mapped ? finishClientError(mapped, error, config.production) : (error as Error);
       },
     },
     plugins: [
       useCSRFPrevention(),
+      // Before the token limit: that plugin swaps in its own (recursive) parser.
+      useInputNestingLimit(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
       // Introspection counts for depth too (GraphiQL's query is 12 deep; the default is 15).
       maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: false }),
       costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases }),
       maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives }),
-      ...(config.production ? [blockFieldSuggestionsPlugin()] : []),
+      useNoSuggestions(config.production),
       useOperationMetrics(metrics),
     ],
     context: async (init): Promise<GraphQLContext> => {

@@ -1,13 +1,16 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
+import { toClientError } from './errors.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { withoutSuggestions } from './request-errors.ts';
+import { type EnvelopedRoot, malformedSubscribe, prepareOperation } from './ws-operation.ts';
 
 interface ConnectionState {
   viewer?: Viewer;
@@ -33,11 +36,6 @@ function defaultMaxConnections(): number {
   return Number.POSITIVE_INFINITY;
 }
 
-type EnvelopedRoot = {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
-};
-
 /**
  * graphql-ws (`graphql-transport-ws` only) on uWS, running every operation through Yoga's
  * envelop so the same plugins (limits, metrics, error masking) apply as over HTTP.
@@ -48,6 +46,8 @@ export class GraphQLSockets {
   private readonly bySession = new Map<string, Set<WebSocket<unknown>>>();
   private readonly all = new Set<WebSocket<unknown>>();
   readonly behavior: WebSocketBehavior<unknown>;
+  private readonly logger: Logger;
+  private readonly production: boolean;
 
   constructor(
     yoga: Yoga,
@@ -55,6 +55,8 @@ export class GraphQLSockets {
     options: {
       logger: Logger;
       metrics: Metrics;
+      /** Production: no name suggestions in error messages. */
+      production?: boolean;
       originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
       clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
       keepAliveMs?: number;
@@ -63,6 +65,8 @@ export class GraphQLSockets {
     },
   ) {
     const { metrics, logger } = options;
+    this.logger = logger;
+    this.production = options.production ?? false;
     const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
     const behavior = makeBehavior<{ token?: unknown }>(
       {
@@ -96,32 +100,22 @@ export class GraphQLSockets {
               }),
             ];
           }
-          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ws: { viewer: s.viewer },
-            ip: s.ip ?? '',
-            requestId: randomUUID(),
-            params: payload,
-          } as never);
-          let document: ReturnType<typeof parse>;
+          // Everything an operation can trip over (limits that throw, parsing, validation,
+          // context creation) answers an `error` for this id: it must never end the socket,
+          // which carries the client's other subscriptions.
           try {
-            document = parse(payload.query);
+            return await prepareOperation(yoga, payload, {
+              ws: { viewer: s.viewer },
+              ip: s.ip ?? '',
+              requestId: randomUUID(),
+            });
           } catch (error) {
-            return [error as never];
+            return [this.operationError(error, 'BAD_INPUT')];
           }
-          const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
-          const args: ExecutionArgs & { rootValue: EnvelopedRoot } = {
-            schema,
-            operationName: payload.operationName ?? null,
-            document,
-            variableValues: payload.variables ?? null,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
-          };
-          return args;
         },
-        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+        // graphql-ws closes the socket (4500) when these throw: answer for the operation instead.
+        execute: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).execute(args)),
+        subscribe: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).subscribe(args)),
         onClose: (ctx) => {
           const viewer = state(ctx.extra).viewer;
           if (viewer) this.forget(viewer.sessionId, ctx.extra.socket);
@@ -144,6 +138,20 @@ export class GraphQLSockets {
       },
       options.keepAliveMs ?? 12_000,
     );
+    const handleMessage = behavior.message!;
+    behavior.message = (ws, message, isBinary) => {
+      const refusal = state({ socket: ws } as Extra).viewer
+        ? malformedSubscribe(Buffer.from(message).toString())
+        : null;
+      if (!refusal) return handleMessage(ws, message, isBinary);
+      ws.send(
+        JSON.stringify({
+          id: refusal.id,
+          type: 'error',
+          payload: [{ message: refusal.message, extensions: { code: 'BAD_INPUT' } }],
+        }),
+      );
+    };
     const upgrade = behavior.upgrade!;
     const maxConnections = options.maxConnections ?? defaultMaxConnections();
     behavior.upgrade = (res, req, context) => {
@@ -163,6 +171,33 @@ export class GraphQLSockets {
       upgrade(res, req, context);
     };
     this.behavior = behavior;
+  }
+
+  private async guard(run: () => unknown): Promise<never> {
+    try {
+      return (await run()) as never;
+    } catch (error) {
+      return { errors: [this.operationError(error, 'INTERNAL_SERVER_ERROR')] } as never;
+    }
+  }
+
+  /** What the client reads when preparing or starting an operation failed. */
+  private operationError(error: unknown, fallback: string): GraphQLError {
+    const mapped = toClientError(error, 'Unexpected error.');
+    if (mapped && mapped.extensions.code !== 'INTERNAL_SERVER_ERROR') return this.tidy(mapped, fallback);
+    // A stack overflow here can only come from the shape of the input.
+    if (error instanceof RangeError) {
+      return new GraphQLError('the operation is too deeply nested', { extensions: { code: 'BAD_INPUT' } });
+    }
+    this.logger.error({ err: error }, 'unexpected error');
+    return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
+
+  private tidy(error: GraphQLError, fallbackCode: string): GraphQLError {
+    if (this.production) error.message = withoutSuggestions(error.message);
+    if (error.extensions.code === undefined)
+      Object.assign(error, { extensions: { ...error.extensions, code: fallbackCode } });
+    return error;
   }
 
   private forget(sessionId: string, socket: WebSocket<unknown>): void {
