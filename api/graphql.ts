@@ -17,7 +17,7 @@ import { toClientError } from './errors.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { finishClientError, useNoSuggestions } from './request-errors.ts';
+import { finishClientError, useRequestErrors } from './request-errors.ts';
 
 /** What the uWS route and the WebSocket glue hand to Yoga as server context. */
 export interface ServerContext {
@@ -116,7 +116,7 @@ export function createGraphQL(options: {
       costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases }),
       maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives }),
-      useNoSuggestions(config.production),
+      useRequestErrors(config.production),
       useOperationMetrics(metrics),
     ],
     context: async (init): Promise<GraphQLContext> => {

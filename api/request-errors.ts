@@ -19,7 +19,10 @@ export const withoutSuggestions = (message: string) => message.replace(SUGGESTIO
 export function finishClientError(mapped: GraphQLError, raw: unknown, production: boolean): GraphQLError {
   if (production) mapped.message = withoutSuggestions(mapped.message);
   const fromResolver = raw instanceof GraphQLError && raw.path !== undefined;
-  if (!fromResolver && mapped.extensions.code === undefined) {
+  const code = mapped.extensions.code;
+  // graphql-tools' subscribe codes its early errors BAD_USER_INPUT (writing into an extensions
+  // object the inner error shares): one code for one failure, HTTP or WebSocket.
+  if ((!fromResolver && code === undefined) || code === 'BAD_USER_INPUT') {
     // Typed readonly, but a plain property: replace rather than mutate the shared object.
     Object.assign(mapped, { extensions: { ...mapped.extensions, code: 'BAD_INPUT' } });
   }
@@ -30,7 +33,7 @@ export function finishClientError(mapped: GraphQLError, raw: unknown, production
  * Validation errors do not pass through maskError: in production they lose suggestions here.
  * graphql-armor's suggestion blocker only rewrote those of the form `Did you mean "x"?`.
  */
-export function useNoSuggestions(production: boolean): Plugin {
+export function useRequestErrors(production: boolean): Plugin {
   return {
     onValidate() {
       return ({ valid, result }) => {
