@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { ReadModels } from './read-models.ts';
+import { openAttemptLimiter } from './shared-rate-limit.ts';
 import { InMemorySignalBus, PostgresSignalBus, type SignalBus } from './signals.ts';
 import { GraphQLSockets } from './ws.ts';
 
@@ -29,6 +30,8 @@ export interface AppOptions {
   log?: EventLog;
   logger?: Logger;
   now?: () => Date;
+  /** graphql-ws keep-alive ping interval (tests shorten it; default 12 s). */
+  wsKeepAliveMs?: number;
 }
 
 export interface App {
@@ -116,6 +119,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log instanceof PostgresEventLog && config.databaseUrl
       ? await PostgresSignalBus.open(log.pool, config.databaseUrl, onError).catch(abandon)
       : new InMemorySignalBus();
+  // Sign-in limits live beside the log: shared by every node, kept across restarts.
+  const limiterStore = {
+    ...(log instanceof PostgresEventLog ? { pool: log.pool } : {}),
+    onStoreError: (err: unknown) =>
+      logger.error({ err }, 'rate-limit store failed: counting sign-in attempts per node meanwhile'),
+  };
   const services: Services = {
     identity,
     contacts: new ContactCommands(log, readModels),
@@ -140,12 +149,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     mode: log.kind,
     version: config.version,
     limits: {
-      authByIp: new RateLimiter(config.authRate.burst, config.authRate.perMinute / 60),
-      // Sign-ins for one identity, from anywhere: half the per-IP rate.
-      authByIdentity: new RateLimiter(
-        Math.max(1, config.authRate.burst >> 1),
-        config.authRate.perMinute / 120,
-      ),
+      authByIp: await openAttemptLimiter({
+        name: 'auth-ip',
+        burst: config.authRate.burst,
+        perMinute: config.authRate.perMinute,
+        ...limiterStore,
+      }),
+      // Sign-ins for one identity, from anywhere: half the per-IP budget.
+      authByIdentity: await openAttemptLimiter({
+        name: 'auth-identity',
+        burst: Math.max(1, config.authRate.burst >> 1),
+        perMinute: config.authRate.perMinute / 2,
+        ...limiterStore,
+      }),
       // Typing signals: a burst of 10, then two a second per identity.
       typing: new RateLimiter(10, 2),
     },
@@ -164,6 +180,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     metrics,
     inFlight,
+    production: config.production,
+    ...(options.wsKeepAliveMs ? { keepAliveMs: options.wsKeepAliveMs } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
     sessionExpiresAt: (sessionId) => readModels.directory.state.sessionsById.get(sessionId)?.expiresAt,
@@ -180,8 +198,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const sweeper = setInterval(() => {
     oneTime.sweep(now()).catch(onError);
-    services.limits.authByIp.sweep();
-    services.limits.authByIdentity.sweep();
   }, 60_000);
   sweeper.unref();
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../events/shared/errors.ts';
 import { StoreUnavailableError } from '../events/store/errors.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 import type { ReadModels } from './read-models.ts';
@@ -34,6 +35,24 @@ export class FeedHub {
         if (subs) for (const s of subs) s.push(event);
       }
     });
+  }
+
+  /**
+   * Refuses a position this log has never reached. Such a cursor comes from another life of
+   * the log (a demo-mode restart, a restore from an older backup): taken as is, the feed would
+   * wait silently until the log grew past it and skip everything before. A position this
+   * node's read models have not reached yet may still be in the log (another node appended
+   * it), so the log's head decides, not the local position.
+   */
+  async checkCursor(position: number): Promise<void> {
+    if (position <= this.readModels.position) return;
+    const head = await this.log.head();
+    if (position > head) {
+      throw new DomainError(
+        'CURSOR_AHEAD',
+        `position ${position} is past the end of the event log (${head}): this server's log is not the one your position came from; resync from 0 (or from the state you know) and store the new positions`,
+      );
+    }
   }
 
   /** A feed of one identity's events after `after`. */

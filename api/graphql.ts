@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -17,9 +16,11 @@ import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
 import { useWebSocketOnlySubscriptions } from './http/transports.ts';
+import { useInputNestingLimit } from './input-nesting.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { finishClientError, useRequestErrors } from './request-errors.ts';
 import { useWellFormedInput } from './well-formed-input.ts';
 import { PER_OPERATION_AUTH } from './ws-auth.ts';
 
@@ -130,11 +131,14 @@ export function createGraphQL(options: {
         const mapped = toClientError(error, message);
         if (mapped?.extensions.code === 'INTERNAL_SERVER_ERROR')
           logger.error({ err: error }, 'unexpected error');
-        return mapped ?? (error as Error);
+        return mapped ? finishClientError(mapped, error, config.production) : (error as Error);
       },
     },
     plugins: [
       useCSRFPrevention(),
+      // Before any plugin that walks the input recursively (the token limit swaps in its own
+      // recursive parser).
+      useInputNestingLimit(),
       useWellFormedInput(),
       useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
@@ -145,7 +149,7 @@ export function createGraphQL(options: {
       costLimitPlugin({ maxCost: config.graphqlLimits.cost, ignoreIntrospection: true, ...REPORT }),
       maxAliasesPlugin({ n: GRAPHQL_LIMITS.aliases, ...REPORT }),
       maxDirectivesPlugin({ n: GRAPHQL_LIMITS.directives, ...REPORT }),
-      ...(config.production ? [blockFieldSuggestionsPlugin()] : []),
+      useRequestErrors(config.production),
       useOperationMetrics(metrics),
     ],
     context: async (init): Promise<GraphQLContext> => {

@@ -1,16 +1,19 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ExecutionArgs, GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityCommands, Viewer } from './commands/identity.ts';
+import { toClientError } from './errors.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import { type OriginPolicy, originHeaders } from './http/origin.ts';
 import type { InFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
+import { type EnvelopedRoot, malformedSubscribe, prepareOperation } from './ws-operation.ts';
 
 interface ConnectionState {
   /** The session of connection_init; unset on a per-operation socket. */
@@ -47,11 +50,6 @@ function withoutHttp(error: GraphQLError): GraphQLFormattedError {
   return { ...error.toJSON(), extensions };
 }
 
-type EnvelopedRoot = {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
-};
-
 /**
  * graphql-ws (`graphql-transport-ws` only) on uWS, running every operation through Yoga's
  * envelop so the same plugins (limits, metrics, error masking) apply as over HTTP.
@@ -66,6 +64,8 @@ export class GraphQLSockets {
   private readonly sessionExpiresAt: (sessionId: string) => number | undefined;
   private readonly now: () => number;
   readonly behavior: WebSocketBehavior<unknown>;
+  private readonly logger: Logger;
+  private readonly production: boolean;
 
   constructor(
     yoga: Yoga,
@@ -74,6 +74,8 @@ export class GraphQLSockets {
       logger: Logger;
       metrics: Metrics;
       originAllowed: OriginPolicy;
+      /** Production: no name suggestions in error messages. */
+      production?: boolean;
       clientIp: (headers: Record<string, string | undefined>, socket: WebSocket<unknown>) => string;
       keepAliveMs?: number;
       /** Most open sockets; further upgrades get 503 (default: from the open-file limit). */
@@ -88,6 +90,8 @@ export class GraphQLSockets {
     this.sessionExpiresAt = options.sessionExpiresAt ?? (() => undefined);
     this.now = options.now ?? Date.now;
     const { metrics, logger } = options;
+    this.logger = logger;
+    this.production = options.production ?? false;
     const state = (extra: Extra) => extra.socket as unknown as ConnectionState;
     const behavior = makeBehavior<{ token?: unknown; [PER_OPERATION_AUTH]?: unknown }>(
       {
@@ -136,37 +140,27 @@ export class GraphQLSockets {
             }
             viewer = s.viewer;
           }
-          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ws: { viewer },
-            ip: s.ip ?? '',
-            requestId: randomUUID(),
-            params: payload,
-          } as never);
-          let document: ReturnType<typeof parse>;
+          // Everything an operation can trip over (limits that throw, parsing, validation,
+          // context creation) answers an `error` for this id: it must never end the socket,
+          // which carries the client's other subscriptions.
           try {
-            document = parse(payload.query);
+            return await prepareOperation(yoga, payload, {
+              ws: { viewer },
+              ip: s.ip ?? '',
+              requestId: randomUUID(),
+            });
           } catch (error) {
-            return [error as never];
+            return [this.operationError(error, 'BAD_INPUT')];
           }
-          const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
-          const args: ExecutionArgs & { rootValue: EnvelopedRoot } = {
-            schema,
-            operationName: payload.operationName ?? null,
-            document,
-            variableValues: payload.variables ?? null,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
-          };
-          return args;
         },
         execute: (args) => {
           // Queries and mutations count as in flight until their answer has been sent: the
           // send happens in the microtasks after the result resolves, hence setImmediate.
+          // graphql-ws closes the socket (4500) when execute throws: answer for the operation.
           const done = options.inFlight?.begin();
-          return Promise.resolve((args.rootValue as EnvelopedRoot).execute(args)).finally(() =>
+          return this.guard(() => (args.rootValue as EnvelopedRoot).execute(args)).finally(() =>
             setImmediate(() => done?.()),
-          ) as never;
+          );
         },
         // `extensions.http` (status and headers for HTTP, e.g. 503 + Retry-After) means
         // nothing over a socket: Yoga strips it from HTTP answers, so strip it here too.
@@ -176,7 +170,7 @@ export class GraphQLSockets {
         },
         onError: (_ctx, _id, _payload, errors) =>
           errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined,
-        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+        subscribe: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).subscribe(args)),
         onClose: (ctx) => {
           for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
         },
@@ -198,6 +192,22 @@ export class GraphQLSockets {
       },
       options.keepAliveMs ?? 12_000,
     );
+    const handleMessage = behavior.message!;
+    behavior.message = (ws, message, isBinary) => {
+      // Only once the connection is acknowledged (a session, or per-operation auth): before
+      // that graphql-ws itself closes the socket (4401) for any subscribe.
+      const acked = state({ socket: ws } as Extra);
+      const refusal =
+        acked.viewer || acked.perOperation ? malformedSubscribe(Buffer.from(message).toString()) : null;
+      if (!refusal) return handleMessage(ws, message, isBinary);
+      ws.send(
+        JSON.stringify({
+          id: refusal.id,
+          type: 'error',
+          payload: [{ message: refusal.message, extensions: { code: 'BAD_INPUT' } }],
+        }),
+      );
+    };
     const upgrade = behavior.upgrade!;
     const maxConnections = options.maxConnections ?? defaultMaxConnections();
     behavior.upgrade = (res, req, context) => {
@@ -230,6 +240,33 @@ export class GraphQLSockets {
     }
     set.add(socket);
     if (!this.expiry.has(sessionId)) this.armExpiry(sessionId);
+  }
+
+  private async guard(run: () => unknown): Promise<never> {
+    try {
+      return (await run()) as never;
+    } catch (error) {
+      return { errors: [this.operationError(error, 'INTERNAL_SERVER_ERROR')] } as never;
+    }
+  }
+
+  /** What the client reads when preparing or starting an operation failed. */
+  private operationError(error: unknown, fallback: string): GraphQLError {
+    const mapped = toClientError(error, 'Unexpected error.');
+    if (mapped && mapped.extensions.code !== 'INTERNAL_SERVER_ERROR') return this.tidy(mapped, fallback);
+    // A stack overflow here can only come from the shape of the input.
+    if (error instanceof RangeError) {
+      return new GraphQLError('the operation is too deeply nested', { extensions: { code: 'BAD_INPUT' } });
+    }
+    this.logger.error({ err: error }, 'unexpected error');
+    return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
+
+  private tidy(error: GraphQLError, fallbackCode: string): GraphQLError {
+    if (this.production) error.message = withoutSuggestions(error.message);
+    if (error.extensions.code === undefined)
+      Object.assign(error, { extensions: { ...error.extensions, code: fallbackCode } });
+    return error;
   }
 
   private forget(sessionId: string, socket: WebSocket<unknown>): void {

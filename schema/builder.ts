@@ -20,7 +20,10 @@ builder.subscriptionType({});
 
 const wholeNumber = (name: string) => (value: unknown) => {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new GraphQLError(`${name} must be a whole number >= 0`);
+    // BAD_INPUT whether the value came inline (validation) or in the variables (coercion).
+    throw new GraphQLError(`${name} must be a whole number >= 0 and < 2^53`, {
+      extensions: { code: 'BAD_INPUT' },
+    });
   }
   return value;
 };

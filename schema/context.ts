@@ -4,6 +4,7 @@ import type { IdentityCommands, Viewer } from '../api/commands/identity.ts';
 import type { MessageCommands } from '../api/commands/messages.ts';
 import type { FeedHub } from '../api/feed.ts';
 import type { RateLimiter } from '../api/rate-limit.ts';
+import type { AttemptLimiter } from '../api/shared-rate-limit.ts';
 import type { SignalBus } from '../api/signals.ts';
 import type { EventMetadata } from '../events/store/types.ts';
 
@@ -18,7 +19,7 @@ export interface Services {
   signals: SignalBus;
   mode: 'memory' | 'postgres';
   version: string;
-  limits: { authByIp: RateLimiter; authByIdentity: RateLimiter; typing: RateLimiter };
+  limits: { authByIp: AttemptLimiter; authByIdentity: AttemptLimiter; typing: RateLimiter };
 }
 
 export interface GraphQLContext {

@@ -23,4 +23,6 @@ export type DomainErrorCode =
   | 'SIGNATURE_INVALID'
   | 'ADDRESS_INVALID'
   | 'TOKEN_EXPIRED'
-  | 'TOKEN_REPLAYED';
+  | 'TOKEN_REPLAYED'
+  /** A log position past the end of this log (a restore or a demo-mode restart): resync. */
+  | 'CURSOR_AHEAD';

@@ -46,10 +46,10 @@ const SignInInput = builder.inputType('SignInInput', {
 });
 
 /** Per-IP (and per-identity) limits on the unauthenticated entry points. */
-function rateLimit(ctx: GraphQLContext, identity?: string): void {
+async function rateLimit(ctx: GraphQLContext, identity?: string): Promise<void> {
   if (
-    !ctx.services.limits.authByIp.take(ctx.ip) ||
-    (identity && !ctx.services.limits.authByIdentity.take(identity))
+    !(await ctx.services.limits.authByIp.take(ctx.ip)) ||
+    (identity && !(await ctx.services.limits.authByIdentity.take(identity)))
   ) {
     throw new DomainError('RATE_LIMITED', 'too many attempts: wait a little and try again');
   }
@@ -58,8 +58,8 @@ function rateLimit(ctx: GraphQLContext, identity?: string): void {
 builder.mutationField('requestChallenge', (t) =>
   t.field({
     type: ChallengeRef,
-    resolve: (_root, _args, ctx) => {
-      rateLimit(ctx);
+    resolve: async (_root, _args, ctx) => {
+      await rateLimit(ctx);
       return ctx.services.identity.requestChallenge();
     },
   }),
@@ -69,8 +69,8 @@ builder.mutationField('register', (t) =>
   t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: RegisterInput }) },
-    resolve: (_root, { input }, ctx) => {
-      rateLimit(ctx);
+    resolve: async (_root, { input }, ctx) => {
+      await rateLimit(ctx);
       return ctx.services.identity.register(input, requestMetadata(ctx));
     },
   }),
@@ -80,8 +80,8 @@ builder.mutationField('signIn', (t) =>
   t.field({
     type: AuthPayloadRef,
     args: { input: t.arg({ type: SignInInput }) },
-    resolve: (_root, { input }, ctx) => {
-      rateLimit(ctx, input.address);
+    resolve: async (_root, { input }, ctx) => {
+      await rateLimit(ctx, input.address);
       return ctx.services.identity.signIn(input, requestMetadata(ctx));
     },
   }),

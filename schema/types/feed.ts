@@ -154,8 +154,9 @@ builder.subscriptionField('feed', (t) =>
     description:
       'Everything that happens to the signed-in identity after `after` (a position from an earlier item), then live. Resume with the last position seen: nothing is lost or repeated.',
     args: { after: t.arg({ type: 'Position', required: false }) },
-    subscribe: (_root, { after }, ctx) => {
+    subscribe: async (_root, { after }, ctx) => {
       const viewer = requireViewer(ctx);
+      if (after != null) await ctx.services.feed.checkCursor(after);
       const feed = ctx.services.feed.open(viewer.address, after ?? ctx.services.feed.position);
       return (async function* () {
         try {

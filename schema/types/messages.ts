@@ -99,8 +99,11 @@ builder.queryFields((t) => ({
       before: t.arg({ type: 'Position', required: false }),
       last: t.arg.int({ required: false }),
     },
-    resolve: (_r, args, ctx) =>
-      ctx.services.messages.page(requireViewer(ctx), args.with, args.before, args.last ?? 50),
+    resolve: async (_r, args, ctx) => {
+      const viewer = requireViewer(ctx);
+      if (args.before != null) await ctx.services.feed.checkCursor(args.before);
+      return ctx.services.messages.page(viewer, args.with, args.before, args.last ?? 50);
+    },
   }),
 }));
 
