@@ -4,9 +4,11 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
-COPY api ./api
+COPY protocol ./protocol
 COPY events ./events
+COPY app ./app
 COPY schema ./schema
+COPY api ./api
 COPY web ./web
 COPY tsconfig.json ./
 USER node

@@ -1,29 +1,21 @@
-import uWS, { type HttpRequest, type HttpResponse, type TemplatedApp, type WebSocket } from 'uWebSockets.js';
+import uWS, { type TemplatedApp, type WebSocket } from 'uWebSockets.js';
+import { type Application, composeApplication } from '../app/compose.ts';
+import type { Config } from '../app/config.ts';
+import type { ReadModels } from '../app/read-models.ts';
+import type { Services } from '../app/services.ts';
 import { openEventLog } from '../events/store/open.ts';
 import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog } from '../events/store/types.ts';
-import type { Services } from '../schema/context.ts';
-import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './auth/one-time.ts';
-import { CallCommands } from './commands/calls.ts';
-import { ContactCommands } from './commands/contacts.ts';
-import { IdentityCommands } from './commands/identity.ts';
-import { MessageCommands } from './commands/messages.ts';
-import type { Config } from './config.ts';
-import { FeedHub } from './feed.ts';
-import { createGraphQL, GRAPHQL_LIMITS } from './graphql.ts';
+import { createGraphQL } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
-import { health } from './http/health.ts';
-import { iceVerify } from './http/ice.ts';
-import { originHeaders, originPolicy, refuseOrigin } from './http/origin.ts';
-import { requestIdFrom } from './http/request-id.ts';
-import { respondAsync, sendJson } from './http/respond.ts';
+import { graphqlRoute } from './http/graphql-route.ts';
+import { originPolicy } from './http/origin.ts';
+import { healthRoute, iceVerifyRoute, metricsRoute, notFound } from './http/status-routes.ts';
 import { InFlight } from './in-flight.ts';
+import { instrumentLog } from './instrument-log.ts';
+import { listenExclusive, requireNativeUws } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { RateLimiter } from './rate-limit.ts';
-import { ReadModels } from './read-models.ts';
-import { openAttemptLimiter } from './shared-rate-limit.ts';
-import { InMemorySignalBus, PostgresSignalBus, type SignalBus } from './signals.ts';
 import { GraphQLSockets } from './ws.ts';
 
 export interface AppOptions {
@@ -52,131 +44,37 @@ const text = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 /** Longest a shutdown waits for requests already taken to be answered. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/**
- * `listen(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb)`: without the flag uWS shares a taken
- * port silently (SO_REUSEPORT). The typings of this build lack the four-argument form.
- */
-const EXCLUSIVE = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
-function listenExclusive(
-  app: TemplatedApp,
-  host: string,
-  port: number,
-  cb: (socket: uWS.us_listen_socket | false) => void,
-): void {
-  (app.listen as unknown as (h: string, p: number, o: number, c: typeof cb) => void)(
-    host,
-    port,
-    EXCLUSIVE,
-    cb,
-  );
-}
-
 /** Builds the whole server on one uWS app. It does not listen: main.ts (or a test) does. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  if (!('LIBUS_LISTEN_EXCLUSIVE_PORT' in uWS)) {
-    throw new Error(
-      'uWebSockets.js loaded its slow JavaScript fallback, not the native build: refusing to start',
-    );
-  }
+  requireNativeUws();
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
   const onError = (err: unknown) => logger.error({ err }, 'event log error');
-  const log = options.log ?? (await openEventLog({ databaseUrl: config.databaseUrl, onError }));
-  const oneTime: OneTimeStore =
-    log instanceof PostgresEventLog ? new PostgresOneTimeStore(log.pool) : new InMemoryOneTimeStore();
-
-  // Append latency, whoever appends (commands, ring timers): measured at the log itself.
-  const append = log.append.bind(log);
-  log.append = async (...args) => {
-    const done = metrics.appendSeconds.startTimer();
-    try {
-      return await append(...args);
-    } finally {
-      done();
-    }
-  };
-
-  const readModels = new ReadModels(log, onError);
+  const store = options.log ?? (await openEventLog({ databaseUrl: config.databaseUrl, onError }));
+  const log = instrumentLog(store, metrics);
   // A start-up that fails half-way (the database went away again) must not leave the log's
   // connections and timers behind: main.ts retries with a fresh app.
-  const abandon = async (error: unknown): Promise<never> => {
-    await readModels.stop().catch(() => {});
-    if (!options.log) await log.close().catch(() => {});
-    throw error;
-  };
-  await readModels.start().catch(abandon);
-  const feed = new FeedHub(log, readModels);
-  feed.start();
-  const identity = new IdentityCommands({
+  const application: Application = await composeApplication({
+    config,
     log,
-    oneTime,
-    readModels,
+    pool: store instanceof PostgresEventLog ? store.pool : undefined,
     now,
-    sessionTtlMs: config.sessionTtlHours * 3600 * 1000,
-  });
-  const signals: SignalBus =
-    log instanceof PostgresEventLog && config.databaseUrl
-      ? await PostgresSignalBus.open(log.pool, config.databaseUrl, onError).catch(abandon)
-      : new InMemorySignalBus();
-  // Sign-in limits live beside the log: shared by every node, kept across restarts.
-  const limiterStore = {
-    ...(log instanceof PostgresEventLog ? { pool: log.pool } : {}),
-    onStoreError: (err: unknown) =>
+    onError,
+    onLimitStoreError: (err) =>
       logger.error({ err }, 'rate-limit store failed: counting sign-in attempts per node meanwhile'),
-  };
-  const services: Services = {
-    identity,
-    contacts: new ContactCommands(log, readModels),
-    messages: new MessageCommands(
-      log,
-      readModels,
-      new RateLimiter(config.messageRate.burst, config.messageRate.perMinute / 60),
-      now,
-    ),
-    calls: new CallCommands({
-      log,
-      readModels,
-      oneTime,
-      config,
-      now,
-      ringTimeoutMs: config.ringTimeoutSeconds * 1000,
-      onError,
-    }),
-    adminToken: config.adminToken,
-    feed,
-    signals,
-    mode: log.kind,
-    version: config.version,
-    limits: {
-      authByIp: await openAttemptLimiter({
-        name: 'auth-ip',
-        burst: config.authRate.burst,
-        perMinute: config.authRate.perMinute,
-        ...limiterStore,
-      }),
-      // Sign-ins for one identity, from anywhere: half the per-IP budget.
-      authByIdentity: await openAttemptLimiter({
-        name: 'auth-identity',
-        burst: Math.max(1, config.authRate.burst >> 1),
-        perMinute: config.authRate.perMinute / 2,
-        ...limiterStore,
-      }),
-      // Typing signals: a burst of 10, then two a second per identity.
-      typing: new RateLimiter(10, 2),
-    },
-  };
-  services.calls.start();
+  }).catch(async (error: unknown) => {
+    if (!options.log) await store.close().catch(() => {});
+    throw error;
+  });
+  const { services, readModels } = application;
   // One origin rule for CORS, the refusal of foreign POSTs and the WebSocket upgrade.
   const originAllowed = originPolicy(config);
   const yoga = createGraphQL({ config, services, logger, metrics, originAllowed });
-
-  const ipOf = (forwarded: string | undefined, remote: () => string) =>
-    clientIp(forwarded, remote, config.trustProxy);
   // Requests and WebSocket operations being answered, and whether shutdown has begun.
   const inFlight = new InFlight();
   let draining = false;
-  const sockets = new GraphQLSockets(yoga, identity, {
+  const sockets = new GraphQLSockets(yoga, services.queries.identity, {
     logger,
     metrics,
     inFlight,
@@ -184,10 +82,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.wsKeepAliveMs ? { keepAliveMs: options.wsKeepAliveMs } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
     originAllowed,
-    sessionExpiresAt: (sessionId) => readModels.directory.state.sessionsById.get(sessionId)?.expiresAt,
+    sessionExpiresAt: (sessionId) => services.queries.identity.sessionExpiresAt(sessionId),
     now: () => now().getTime(),
     clientIp: (headers, ws: WebSocket<unknown>) =>
-      ipOf(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText())),
+      clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText()), config.trustProxy),
   });
   readModels.onEvent((e) => {
     if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
@@ -196,103 +94,38 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics.projectionPosition.set(e.position);
   });
 
-  const sweeper = setInterval(() => {
-    oneTime.sweep(now()).catch(onError);
-  }, 60_000);
-  sweeper.unref();
-
-  const graphqlRoute = (res: HttpResponse, req: HttpRequest) => {
-    const method = req.getMethod();
-    // Refused before Yoga sees it: a browser would hide the answer from a foreign page, but a
-    // mutation would already have run. Preflights are refused too, so the browser never sends.
-    const origin = originHeaders(req);
-    if (!originAllowed(origin)) {
-      refuseOrigin(res, origin.origin);
-      return;
-    }
-    if (method === 'post') {
-      const length = req.getHeader('content-length');
-      if (!length) {
-        sendJson(res, '411 Length Required', { errors: [{ message: 'POST needs a Content-Length' }] });
-        return;
-      }
-      if (Number(length) > GRAPHQL_LIMITS.payload) {
-        sendJson(res, '413 Payload Too Large', {
-          errors: [
-            {
-              message: `request body over ${GRAPHQL_LIMITS.payload} bytes`,
-              extensions: { code: 'PAYLOAD_TOO_LARGE' },
-            },
-          ],
-        });
-        return;
-      }
-    }
-    if (method === 'options') {
-      // Yoga's preflight response carries Content-Length: 0 and uWS adds its own: a response
-      // with two is refused by strict clients (Node's fetch), so drop Yoga's.
-      const writeHeader = res.writeHeader.bind(res);
-      res.writeHeader = (key, value) =>
-        String(key).toLowerCase() === 'content-length' ? res : writeHeader(key, value);
-    }
-    const ip = ipOf(req.getHeader('x-forwarded-for') || undefined, () => text(res.getRemoteAddressAsText()));
-    const requestId = requestIdFrom(req.getHeader('x-request-id') || undefined);
-    if (draining) {
-      // Shutting down: requests already taken are being answered; a new one goes elsewhere.
-      sendJson(
-        res,
-        '503 Service Unavailable',
-        { errors: [{ message: 'the server is shutting down: retry', extensions: { code: 'UNAVAILABLE' } }] },
-        { 'Retry-After': '1', Connection: 'close' },
-      );
-      return;
-    }
-    // Every HTTP answer is one JSON document (subscriptions are WebSocket-only), so each request
-    // is in flight until answered. uWS flushes a response written outside its own callbacks on
-    // the next loop turn: count the request as answered only then, or a shutdown could close
-    // the socket first.
-    const done = inFlight.begin();
-    Promise.resolve(yoga(res, req, { ip, requestId })).finally(() => setImmediate(done));
-  };
-
   const uws = uWS
     .App()
     .ws('/graphql', sockets.behavior)
-    .any('/graphql', graphqlRoute)
-    .get('/api/health', (res) => {
-      respondAsync(res, () =>
-        health({
-          log,
-          readModelFailure: readModels.failure,
-          position: readModels.position,
-          connections: sockets.size,
-          version: config.version,
-        }),
-      );
-    })
-    .get('/api/ice-verify', (res) => {
-      // Probes run at most once per 10 s, whatever the polling rate.
-      respondAsync(res, async () => {
-        const t = Date.now();
-        if (!iceCache || t - iceCache.at > 10_000) {
-          iceCache = { at: t, report: iceVerify(config, config.iceProbeTimeoutMs, now().getTime()) };
-        }
-        const report = await iceCache.report;
-        return { status: report.status === 'ok' ? '200 OK' : '503 Service Unavailable', body: report };
-      });
-    })
-    .get('/metrics', (res) => {
-      respondAsync(res, async () => ({
-        status: '200 OK',
-        body: await metrics.registry.metrics(),
-        type: metrics.registry.contentType,
-      }));
-    })
-    .any('/*', (res) => {
-      sendJson(res, '404 Not Found', { error: 'not found' });
-    });
+    .any(
+      '/graphql',
+      graphqlRoute({
+        yoga,
+        originAllowed,
+        inFlight,
+        draining: () => draining,
+        ipOf: (res, req) =>
+          clientIp(
+            req.getHeader('x-forwarded-for') || undefined,
+            () => text(res.getRemoteAddressAsText()),
+            config.trustProxy,
+          ),
+      }),
+    )
+    .get(
+      '/api/health',
+      healthRoute(() => ({
+        log,
+        readModelFailure: readModels.failure,
+        position: readModels.position,
+        connections: sockets.size,
+        version: config.version,
+      })),
+    )
+    .get('/api/ice-verify', iceVerifyRoute(config, now))
+    .get('/metrics', metricsRoute(metrics))
+    .any('/*', notFound);
 
-  let iceCache: { at: number; report: ReturnType<typeof iceVerify> } | null = null;
   let listenSocket: uWS.us_listen_socket | null = null;
   let closing: Promise<void> | null = null;
   return {
@@ -302,17 +135,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sockets,
     readModels,
     logger,
-    listen(port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        listenExclusive(uws, host, port, (socket) => {
-          if (!socket) {
-            reject(new Error(`cannot listen on ${host}:${port} (in use, or not permitted)`));
-            return;
-          }
-          listenSocket = socket;
-          resolve(uWS.us_socket_local_port(socket));
-        });
-      });
+    async listen(port, host = config.host) {
+      const listening = await listenExclusive(uws, host, port);
+      listenSocket = listening.socket;
+      return listening.port;
     },
     close() {
       closing ??= (async () => {
@@ -328,14 +154,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             'shutdown: requests still unanswered after the grace period',
           );
         sockets.closeAll();
-        clearInterval(sweeper);
-        feed.stop();
-        services.calls.stop();
+        application.stopReactors();
         // Appends queued by anything else (ring timers) commit, then the log stops feeding
         // the read models, then they stop.
         await log.close();
-        await readModels.stop();
-        await signals.close();
+        await application.close();
         // Let uWS flush what was written last (answers, close frames) before closing all.
         await new Promise((resolve) => setImmediate(resolve));
         (uws as TemplatedApp & { close(): void }).close();

@@ -9,10 +9,10 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+import type { Config } from '../app/config.ts';
+import type { Viewer } from '../app/services.ts';
 import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
-import type { Viewer } from './commands/identity.ts';
-import type { Config } from './config.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
 import { useWebSocketOnlySubscriptions } from './http/transports.ts';
@@ -157,7 +157,7 @@ export function createGraphQL(options: {
       if (init.ws) return { services, viewer: init.ws.viewer, requestId, ip: init.ip };
       const auth = init.request.headers.get('authorization');
       const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
-      const viewer = token ? await services.identity.authenticate(token) : null;
+      const viewer = token ? await services.queries.identity.authenticate(token) : null;
       const adminToken = init.request.headers.get('x-admin-token') ?? undefined;
       return { services, viewer, requestId, ip: init.ip, adminToken };
     },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../app/config.ts';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startWithRetry } from './startup.ts';
 

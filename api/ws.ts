@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
-import type { IdentityCommands, Viewer } from './commands/identity.ts';
+import type { IdentityQueries } from '../app/identity/queries.ts';
+import type { Viewer } from '../app/services.ts';
 import { toClientError } from './errors.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import { type OriginPolicy, originHeaders } from './http/origin.ts';
@@ -69,7 +70,7 @@ export class GraphQLSockets {
 
   constructor(
     yoga: Yoga,
-    private readonly identity: IdentityCommands,
+    private readonly identity: IdentityQueries,
     options: {
       logger: Logger;
       metrics: Metrics;

@@ -43,7 +43,7 @@ builder.scalarType('Timestamp', {
 /** The signed-in identity, re-checked at every use (the session may have ended meanwhile). */
 export function requireViewer(ctx: GraphQLContext) {
   const viewer = ctx.viewer;
-  if (!viewer || !ctx.services.identity.isViewerLive(viewer)) {
+  if (!viewer || !ctx.services.queries.identity.isViewerLive(viewer)) {
     throw new DomainError('UNAUTHENTICATED', 'sign in first: this needs a live session');
   }
   return viewer;

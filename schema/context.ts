@@ -1,26 +1,7 @@
-import type { CallCommands } from '../api/commands/calls.ts';
-import type { ContactCommands } from '../api/commands/contacts.ts';
-import type { IdentityCommands, Viewer } from '../api/commands/identity.ts';
-import type { MessageCommands } from '../api/commands/messages.ts';
-import type { FeedHub } from '../api/feed.ts';
-import type { RateLimiter } from '../api/rate-limit.ts';
-import type { AttemptLimiter } from '../api/shared-rate-limit.ts';
-import type { SignalBus } from '../api/signals.ts';
+import type { Services, Viewer } from '../app/services.ts';
 import type { EventMetadata } from '../events/store/types.ts';
 
-/** What resolvers can reach: command handlers and read models, never a database. */
-export interface Services {
-  identity: IdentityCommands;
-  contacts: ContactCommands;
-  messages: MessageCommands;
-  calls: CallCommands;
-  adminToken: string | undefined;
-  feed: FeedHub;
-  signals: SignalBus;
-  mode: 'memory' | 'postgres';
-  version: string;
-  limits: { authByIp: AttemptLimiter; authByIdentity: AttemptLimiter; typing: RateLimiter };
-}
+export type { Services, Viewer };
 
 export interface GraphQLContext {
   services: Services;

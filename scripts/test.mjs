@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['protocol', 'events', 'schema', 'api', 'web/src', 'test'];
+const roots = ['protocol', 'events', 'app', 'schema', 'api', 'web/src', 'test'];
 const only = process.argv.slice(2);
 const files = roots
   .flatMap((root) => {

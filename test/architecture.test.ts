@@ -26,23 +26,6 @@ function allowedFrom(folder: string): readonly string[] | null {
 
 const RULED = [...LAYERS, ...Object.keys(CLIENTS)];
 
-/**
- * Imports that break the direction today, kept until issue 9's application layer moves the
- * command classes and services out of api/ (`file → imported file`, repo-relative). Each
- * entry must still occur, so the list can only shrink.
- */
-const TOLERATED = new Set([
-  'schema/context.ts → api/commands/calls.ts',
-  'schema/context.ts → api/commands/contacts.ts',
-  'schema/context.ts → api/commands/identity.ts',
-  'schema/context.ts → api/commands/messages.ts',
-  'schema/context.ts → api/feed.ts',
-  'schema/context.ts → api/rate-limit.ts',
-  'schema/context.ts → api/signals.ts',
-  'schema/types/auth.ts → api/commands/identity.ts',
-  'schema/types/contacts.ts → api/commands/contacts.ts',
-]);
-
 /** Every import between ruled folders that runs the wrong way, as `file → imported file`. */
 function violations(files: { path: string; source: string }[]): string[] {
   const out: string[] = [];
@@ -68,14 +51,8 @@ const repoFiles = () =>
   }));
 
 describe('dependency direction', () => {
-  it('should have no import running up the layers, beyond the tolerated list', () => {
-    const found = violations(repoFiles());
-    assert.deepEqual(
-      found.filter((v) => !TOLERATED.has(v)),
-      [],
-    );
-    const stale = [...TOLERATED].filter((v) => !found.includes(v));
-    assert.deepEqual(stale, [], 'tolerated imports that are gone: remove them from the list');
+  it('should have no import running up the layers', () => {
+    assert.deepEqual(violations(repoFiles()), []);
   });
 
   it('should refuse protocol/ importing any layer above it', () => {

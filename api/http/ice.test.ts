@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../../app/config.ts';
 import { iceReport } from './ice.ts';
 
 describe('ICE report', () => {

@@ -1,6 +1,6 @@
-import type { Config } from '../config.ts';
+import { restCredentials } from '../../app/calls/ice-servers.ts';
+import type { Config } from '../../app/config.ts';
 import { probeStun, probeTurn } from '../ice/probe.ts';
-import { restCredentials } from '../ice/servers.ts';
 
 export interface ServerCheck {
   url: string;

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import type { Config } from '../config.ts';
+import type { Config } from '../../app/config.ts';
 import { sendJson } from './respond.ts';
 
 /** The request headers that say which page sent a request and where it was sent to. */

@@ -1,4 +1,4 @@
-import type { AuthResult } from '../../api/commands/identity.ts';
+import type { AuthResult } from '../../app/identity/commands.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { type GraphQLContext, requestMetadata } from '../context.ts';
@@ -60,7 +60,7 @@ builder.mutationField('requestChallenge', (t) =>
     type: ChallengeRef,
     resolve: async (_root, _args, ctx) => {
       await rateLimit(ctx);
-      return ctx.services.identity.requestChallenge();
+      return ctx.services.commands.identity.requestChallenge();
     },
   }),
 );
@@ -71,7 +71,7 @@ builder.mutationField('register', (t) =>
     args: { input: t.arg({ type: RegisterInput }) },
     resolve: async (_root, { input }, ctx) => {
       await rateLimit(ctx);
-      return ctx.services.identity.register(input, requestMetadata(ctx));
+      return ctx.services.commands.identity.register(input, requestMetadata(ctx));
     },
   }),
 );
@@ -82,7 +82,7 @@ builder.mutationField('signIn', (t) =>
     args: { input: t.arg({ type: SignInInput }) },
     resolve: async (_root, { input }, ctx) => {
       await rateLimit(ctx, input.address);
-      return ctx.services.identity.signIn(input, requestMetadata(ctx));
+      return ctx.services.commands.identity.signIn(input, requestMetadata(ctx));
     },
   }),
 );
@@ -90,6 +90,7 @@ builder.mutationField('signIn', (t) =>
 builder.mutationField('signOut', (t) =>
   t.boolean({
     description: 'Ends this session: its token stops working and its WebSockets close.',
-    resolve: (_root, _args, ctx) => ctx.services.identity.signOut(requireViewer(ctx), requestMetadata(ctx)),
+    resolve: (_root, _args, ctx) =>
+      ctx.services.commands.identity.signOut(requireViewer(ctx), requestMetadata(ctx)),
   }),
 );

@@ -110,7 +110,7 @@ builder.queryFields((t) => ({
     type: [IceServerRef],
     description:
       'ICE servers for your calls: STUN always, TURN by plan (short-lived credentials with TURN_MODE=rest).',
-    resolve: (_r, _a, ctx) => ctx.services.calls.iceServers(requireViewer(ctx)),
+    resolve: (_r, _a, ctx) => ctx.services.queries.calls.iceServers(requireViewer(ctx)),
   }),
   call: t.field({
     type: CallRef,
@@ -118,7 +118,7 @@ builder.queryFields((t) => ({
     args: { callId: t.arg.id() },
     resolve: (_r, { callId }, ctx) => {
       const viewer = requireViewer(ctx);
-      const c = ctx.services.calls.call(String(callId));
+      const c = ctx.services.queries.calls.call(String(callId));
       return c && (c.caller === viewer.address || (c.callee === viewer.address && !c.silent)) ? c : null;
     },
   }),
@@ -127,11 +127,11 @@ builder.queryFields((t) => ({
     description: 'Your calls, newest first.',
     args: { before: t.arg({ type: 'Timestamp', required: false }), last: t.arg.int({ required: false }) },
     resolve: (_r, { before, last }, ctx) =>
-      ctx.services.calls.history(requireViewer(ctx), before, last ?? 50),
+      ctx.services.queries.calls.history(requireViewer(ctx), before, last ?? 50),
   }),
   plan: t.field({
     type: PlanEnum,
-    resolve: (_r, _a, ctx) => ctx.services.calls.plan(requireViewer(ctx).address),
+    resolve: (_r, _a, ctx) => ctx.services.queries.plans.plan(requireViewer(ctx).address),
   }),
 }));
 
@@ -154,7 +154,7 @@ builder.mutationFields((t) => ({
       'Places a call with a signed call token. With glare the surviving call is returned (it may be theirs: accept it).',
     args: { input: t.arg({ type: PlaceCallInput }) },
     resolve: (_r, { input }, ctx) =>
-      ctx.services.calls.place(
+      ctx.services.commands.calls.place(
         requireViewer(ctx),
         { ...input, callId: String(input.callId) },
         requestMetadata(ctx),
@@ -165,33 +165,44 @@ builder.mutationFields((t) => ({
     description: 'A device of the callee is ringing (after checking the token).',
     args: { callId: t.arg.id() },
     resolve: (_r, { callId }, ctx) =>
-      ctx.services.calls.ringing(requireViewer(ctx), String(callId), requestMetadata(ctx)),
+      ctx.services.commands.calls.ringing(requireViewer(ctx), String(callId), requestMetadata(ctx)),
   }),
   acceptCall: t.field({
     type: CallRef,
     args: { callId: t.arg.id() },
     resolve: (_r, { callId }, ctx) =>
-      ctx.services.calls.answer(requireViewer(ctx), String(callId), true, requestMetadata(ctx)),
+      ctx.services.commands.calls.answer(requireViewer(ctx), String(callId), true, requestMetadata(ctx)),
   }),
   declineCall: t.field({
     type: CallRef,
     args: { callId: t.arg.id() },
     resolve: (_r, { callId }, ctx) =>
-      ctx.services.calls.answer(requireViewer(ctx), String(callId), false, requestMetadata(ctx)),
+      ctx.services.commands.calls.answer(requireViewer(ctx), String(callId), false, requestMetadata(ctx)),
   }),
   hangUp: t.field({
     type: CallRef,
     description: 'Ends an accepted call; before that, the caller cancels and the callee declines.',
     args: { callId: t.arg.id(), reason: t.arg({ type: EndReasonEnum, required: false }) },
     resolve: (_r, { callId, reason }, ctx) =>
-      ctx.services.calls.hangup(requireViewer(ctx), String(callId), reason ?? 'hangup', requestMetadata(ctx)),
+      ctx.services.commands.calls.hangup(
+        requireViewer(ctx),
+        String(callId),
+        reason ?? 'hangup',
+        requestMetadata(ctx),
+      ),
   }),
   sendCallSignal: t.boolean({
     description:
       'SDP offer/answer, trickle ICE candidate or ICE-restart offer for the other participant (via their feed).',
     args: { callId: t.arg.id(), kind: t.arg({ type: SignalKindEnum }), payload: t.arg.string() },
     resolve: (_r, { callId, kind, payload }, ctx) =>
-      ctx.services.calls.signal(requireViewer(ctx), String(callId), kind, payload, requestMetadata(ctx)),
+      ctx.services.commands.calls.signal(
+        requireViewer(ctx),
+        String(callId),
+        kind,
+        payload,
+        requestMetadata(ctx),
+      ),
   }),
   setPlan: t.field({
     type: PlanEnum,
@@ -199,7 +210,7 @@ builder.mutationFields((t) => ({
     args: { address: t.arg.string(), plan: t.arg({ type: PlanEnum }) },
     resolve: (_r, { address, plan }, ctx) => {
       requireAdmin(ctx);
-      return ctx.services.calls.setPlan(address, plan, requestMetadata(ctx));
+      return ctx.services.commands.plans.setPlan(address, plan, requestMetadata(ctx));
     },
   }),
 }));

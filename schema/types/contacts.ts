@@ -1,4 +1,4 @@
-import type { ContactView } from '../../api/commands/contacts.ts';
+import type { ContactView } from '../../app/contacts/queries.ts';
 import type { ContactsState } from '../../events/contacts/decide.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { requestMetadata } from '../context.ts';
@@ -30,11 +30,11 @@ const SettingsRef = builder.objectRef<ContactsState>('Settings').implement({
 builder.queryFields((t) => ({
   contacts: t.field({
     type: [ContactRef],
-    resolve: (_r, _a, ctx) => ctx.services.contacts.contacts(requireViewer(ctx).address),
+    resolve: (_r, _a, ctx) => ctx.services.queries.contacts.contacts(requireViewer(ctx).address),
   }),
   settings: t.field({
     type: SettingsRef,
-    resolve: (_r, _a, ctx) => ctx.services.contacts.book(requireViewer(ctx).address),
+    resolve: (_r, _a, ctx) => ctx.services.queries.contacts.book(requireViewer(ctx).address),
   }),
 }));
 
@@ -43,36 +43,36 @@ builder.mutationFields((t) => ({
     type: ContactRef,
     args: { address: t.arg.string(), nickname: t.arg.string() },
     resolve: (_r, { address, nickname }, ctx) =>
-      ctx.services.contacts.add(requireViewer(ctx), address, nickname, requestMetadata(ctx)),
+      ctx.services.commands.contacts.add(requireViewer(ctx), address, nickname, requestMetadata(ctx)),
   }),
   renameContact: t.field({
     type: ContactRef,
     args: { address: t.arg.string(), nickname: t.arg.string() },
     resolve: (_r, { address, nickname }, ctx) =>
-      ctx.services.contacts.rename(requireViewer(ctx), address, nickname, requestMetadata(ctx)),
+      ctx.services.commands.contacts.rename(requireViewer(ctx), address, nickname, requestMetadata(ctx)),
   }),
   removeContact: t.boolean({
     args: { address: t.arg.string() },
     resolve: (_r, { address }, ctx) =>
-      ctx.services.contacts.remove(requireViewer(ctx), address, requestMetadata(ctx)),
+      ctx.services.commands.contacts.remove(requireViewer(ctx), address, requestMetadata(ctx)),
   }),
   blockContact: t.boolean({
     description:
       'Blocks an address (contact or not). They are not told; their messages and calls stop reaching you.',
     args: { address: t.arg.string() },
     resolve: (_r, { address }, ctx) =>
-      ctx.services.contacts.block(requireViewer(ctx), address, requestMetadata(ctx)),
+      ctx.services.commands.contacts.block(requireViewer(ctx), address, requestMetadata(ctx)),
   }),
   unblockContact: t.boolean({
     args: { address: t.arg.string() },
     resolve: (_r, { address }, ctx) =>
-      ctx.services.contacts.unblock(requireViewer(ctx), address, requestMetadata(ctx)),
+      ctx.services.commands.contacts.unblock(requireViewer(ctx), address, requestMetadata(ctx)),
   }),
   setAlwaysAllowed: t.field({
     type: ContactRef,
     args: { address: t.arg.string(), alwaysAllowed: t.arg.boolean() },
     resolve: (_r, { address, alwaysAllowed }, ctx) =>
-      ctx.services.contacts.setAlwaysAllowed(
+      ctx.services.commands.contacts.setAlwaysAllowed(
         requireViewer(ctx),
         address,
         alwaysAllowed,
@@ -83,24 +83,29 @@ builder.mutationFields((t) => ({
     type: SettingsRef,
     args: { on: t.arg.boolean() },
     resolve: (_r, { on }, ctx) =>
-      ctx.services.contacts.setDoNotDisturb(requireViewer(ctx), on, requestMetadata(ctx)),
+      ctx.services.commands.contacts.setDoNotDisturb(requireViewer(ctx), on, requestMetadata(ctx)),
   }),
   setNonContactCalls: t.field({
     type: SettingsRef,
     args: { policy: t.arg({ type: NonContactCalls }) },
     resolve: (_r, { policy }, ctx) =>
-      ctx.services.contacts.setNonContactCalls(requireViewer(ctx), policy, requestMetadata(ctx)),
+      ctx.services.commands.contacts.setNonContactCalls(requireViewer(ctx), policy, requestMetadata(ctx)),
   }),
   acceptMessageRequest: t.field({
     type: ContactRef,
     description: 'Accepts the message request from `address`: they become a contact.',
     args: { address: t.arg.string(), nickname: t.arg.string({ required: false }) },
     resolve: (_r, { address, nickname }, ctx) =>
-      ctx.services.contacts.acceptRequest(requireViewer(ctx), address, nickname, requestMetadata(ctx)),
+      ctx.services.commands.contacts.acceptRequest(
+        requireViewer(ctx),
+        address,
+        nickname,
+        requestMetadata(ctx),
+      ),
   }),
   declineMessageRequest: t.boolean({
     args: { address: t.arg.string() },
     resolve: (_r, { address }, ctx) =>
-      ctx.services.contacts.declineRequest(requireViewer(ctx), address, requestMetadata(ctx)),
+      ctx.services.commands.contacts.declineRequest(requireViewer(ctx), address, requestMetadata(ctx)),
   }),
 }));

@@ -99,7 +99,7 @@ function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
   if (e.streamId.startsWith('identity-')) {
     if (e.type === 'SessionEnded')
       return { kind: 'SessionEnded', ...base, sessionId: String(e.data.sessionId) };
-    const identity = ctx.services.identity.known(e.streamId.slice('identity-'.length));
+    const identity = ctx.services.queries.identity.known(e.streamId.slice('identity-'.length));
     return identity ? { kind: 'IdentityUpdated', ...base, identity } : null;
   }
   if (e.streamId.startsWith('call-')) {
@@ -115,7 +115,7 @@ function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
         payload: c.data.payload,
       };
     }
-    const call = ctx.services.calls.call(callId);
+    const call = ctx.services.queries.calls.call(callId);
     return call ? { kind: 'CallUpdated', ...base, change: c.type, call } : null;
   }
   if (e.streamId.startsWith('contacts-')) {
@@ -127,13 +127,13 @@ function toItem(e: RecordedEvent, ctx: GraphQLContext): FeedItemShape | null {
     case 'MessageSent':
     case 'MessageEdited':
     case 'MessageDeleted': {
-      const message = ctx.services.messages.byId(m.data.messageId);
+      const message = ctx.services.queries.messages.byId(m.data.messageId);
       if (!message) return null;
       return { kind: m.type === 'MessageSent' ? 'MessageAdded' : 'MessageChanged', ...base, message };
     }
     case 'MessagesDelivered':
     case 'MessagesRead': {
-      const c = ctx.services.messages.conversationOf(m.data.by, m.data.peer);
+      const c = ctx.services.queries.messages.conversationOf(m.data.by, m.data.peer);
       return {
         kind: 'ReceiptsChanged',
         ...base,

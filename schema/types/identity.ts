@@ -20,7 +20,7 @@ builder.queryField('me', (t) =>
     description: 'The signed-in identity.',
     resolve: async (_root, _args, ctx) => {
       const viewer = requireViewer(ctx);
-      return (await ctx.services.identity.identity(viewer.address))!;
+      return (await ctx.services.queries.identity.identity(viewer.address))!;
     },
   }),
 );
@@ -35,7 +35,7 @@ builder.queryField('identity', (t) =>
       requireViewer(ctx);
       const problem = addressProblem(address);
       if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-      return ctx.services.identity.identity(address);
+      return ctx.services.queries.identity.identity(address);
     },
   }),
 );
@@ -45,6 +45,6 @@ builder.mutationField('changeDisplayName', (t) =>
     type: IdentityRef,
     args: { displayName: t.arg.string() },
     resolve: (_root, { displayName }, ctx) =>
-      ctx.services.identity.changeDisplayName(requireViewer(ctx), displayName, requestMetadata(ctx)),
+      ctx.services.commands.identity.changeDisplayName(requireViewer(ctx), displayName, requestMetadata(ctx)),
   }),
 );

@@ -30,7 +30,7 @@ export const MessageRef = builder.objectRef<MessageView>('Message').implement({
       description: 'For messages you sent: SENT, DELIVERED (a device of theirs has it) or READ.',
       resolve: (m, _a, ctx) => {
         if (!ctx.viewer || m.from !== ctx.viewer.address) return null;
-        const c = ctx.services.messages.conversationOf(ctx.viewer.address, m.to);
+        const c = ctx.services.queries.messages.conversationOf(ctx.viewer.address, m.to);
         return c ? messageStatus(c, m) : 'SENT';
       },
     }),
@@ -42,15 +42,15 @@ const ConversationRef = builder.objectRef<ConversationView>('Conversation').impl
     peer: t.exposeString('peer'),
     nickname: t.string({
       nullable: true,
-      resolve: (c, _a, ctx) => ctx.services.contacts.book(c.owner).contacts.get(c.peer)?.nickname ?? null,
+      resolve: (c, _a, ctx) => ctx.services.queries.contacts.nicknameOf(c.owner, c.peer),
     }),
     displayName: t.string({
       nullable: true,
-      resolve: (c, _a, ctx) => ctx.services.identity.displayNameOf(c.peer),
+      resolve: (c, _a, ctx) => ctx.services.queries.identity.displayNameOf(c.peer),
     }),
     isRequest: t.boolean({
       description: 'Messages from someone not in your contacts, waiting to be accepted or declined.',
-      resolve: (c, _a, ctx) => ctx.services.contacts.isRequest(c.owner, c.peer),
+      resolve: (c, _a, ctx) => ctx.services.queries.contacts.isRequest(c.owner, c.peer),
     }),
     lastMessage: t.field({
       type: MessageRef,
@@ -86,9 +86,9 @@ builder.queryFields((t) => ({
     args: { requests: t.arg.boolean({ required: false }) },
     resolve: (_r, { requests }, ctx) => {
       const viewer = requireViewer(ctx);
-      const all = ctx.services.messages.conversations(viewer);
+      const all = ctx.services.queries.messages.conversations(viewer);
       if (requests == null) return all;
-      return all.filter((c) => ctx.services.contacts.isRequest(viewer.address, c.peer) === requests);
+      return all.filter((c) => ctx.services.queries.contacts.isRequest(viewer.address, c.peer) === requests);
     },
   }),
   messages: t.field({
@@ -102,7 +102,7 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       const viewer = requireViewer(ctx);
       if (args.before != null) await ctx.services.feed.checkCursor(args.before);
-      return ctx.services.messages.page(viewer, args.with, args.before, args.last ?? 50);
+      return ctx.services.queries.messages.page(viewer, args.with, args.before, args.last ?? 50);
     },
   }),
 }));
@@ -120,7 +120,7 @@ builder.mutationFields((t) => ({
     type: MessageRef,
     args: { input: t.arg({ type: SendMessageInput }) },
     resolve: (_r, { input }, ctx) =>
-      ctx.services.messages.send(
+      ctx.services.commands.messages.send(
         requireViewer(ctx),
         { id: String(input.id), to: input.to, body: input.body },
         requestMetadata(ctx),
@@ -130,20 +130,20 @@ builder.mutationFields((t) => ({
     type: MessageRef,
     args: { id: t.arg.id(), body: t.arg.string() },
     resolve: (_r, { id, body }, ctx) =>
-      ctx.services.messages.edit(requireViewer(ctx), String(id), body, requestMetadata(ctx)),
+      ctx.services.commands.messages.edit(requireViewer(ctx), String(id), body, requestMetadata(ctx)),
   }),
   deleteMessage: t.field({
     type: MessageRef,
     description: 'Deletes one of your messages for everyone (within 48 hours).',
     args: { id: t.arg.id() },
     resolve: (_r, { id }, ctx) =>
-      ctx.services.messages.delete(requireViewer(ctx), String(id), requestMetadata(ctx)),
+      ctx.services.commands.messages.delete(requireViewer(ctx), String(id), requestMetadata(ctx)),
   }),
   markDelivered: t.boolean({
     description: "A device of yours received `peer`'s messages up to `upTo`.",
     args: { peer: t.arg.string(), upTo: t.arg({ type: 'Position' }) },
     resolve: async (_r, { peer, upTo }, ctx) => {
-      await ctx.services.messages.acknowledge(
+      await ctx.services.commands.messages.acknowledge(
         requireViewer(ctx),
         'MarkDelivered',
         peer,
@@ -157,7 +157,7 @@ builder.mutationFields((t) => ({
     description: "You read `peer`'s messages up to `upTo`.",
     args: { peer: t.arg.string(), upTo: t.arg({ type: 'Position' }) },
     resolve: async (_r, { peer, upTo }, ctx) => {
-      await ctx.services.messages.acknowledge(
+      await ctx.services.commands.messages.acknowledge(
         requireViewer(ctx),
         'MarkRead',
         peer,
@@ -178,7 +178,7 @@ builder.mutationFields((t) => ({
       if (!ctx.services.limits.typing.take(viewer.address)) {
         throw new DomainError('RATE_LIMITED', 'too many typing signals');
       }
-      if (!ctx.services.contacts.book(to).blocked.has(viewer.address)) {
+      if (!ctx.services.queries.contacts.hasBlocked(to, viewer.address)) {
         await ctx.services.signals.publish({ kind: 'typing', to, from: viewer.address, at: Date.now() });
       }
       return true;

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { type App, createApp } from '../../api/app.ts';
-import { loadConfig } from '../../api/config.ts';
 import { startWithRetry } from '../../api/startup.ts';
+import { loadConfig } from '../../app/config.ts';
 import {
   CALL_FEED,
   callToken,

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createApp } from '../../api/app.ts';
-import { loadConfig } from '../../api/config.ts';
+import { loadConfig } from '../../app/config.ts';
 import { challenge, codeOf, gql, register } from '../support/client.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 

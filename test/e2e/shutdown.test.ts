@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type App, createApp } from '../../api/app.ts';
-import { loadConfig } from '../../api/config.ts';
+import { loadConfig } from '../../app/config.ts';
 import { InMemoryEventLog } from '../../events/store/memory.ts';
 import { PostgresEventLog } from '../../events/store/postgres/index.ts';
 import type { EventLog } from '../../events/store/types.ts';

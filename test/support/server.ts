@@ -1,5 +1,5 @@
 import { type App, createApp } from '../../api/app.ts';
-import { loadConfig } from '../../api/config.ts';
+import { loadConfig } from '../../app/config.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 export type Mode = 'memory' | 'postgres';

@@ -11,3 +11,7 @@ export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const newChallenge = () => CHALLENGE_PREFIX + toBase64url(randomBytes(32));
 export const newSessionToken = () => SESSION_TOKEN_PREFIX + toBase64url(randomBytes(32));
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A bearer token worth hashing and looking up: our prefix and a sane length. */
+export const SESSION_TOKEN_FORMAT = (token: string) =>
+  token.startsWith(SESSION_TOKEN_PREFIX) && token.length <= 100;

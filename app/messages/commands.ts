@@ -1,25 +1,21 @@
-import { bookOf } from '../../events/contacts/projection.ts';
 import {
   decideMessage,
   type MessageCommand,
   type MessageDecisionState,
 } from '../../events/messages/decide.ts';
 import { conversationStream } from '../../events/messages/events.ts';
-import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
+import type { MessageView } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
-import { partitionPoint } from '../../events/shared/sorted.ts';
 import { IdempotencyConflictError } from '../../events/store/errors.ts';
 import type { EventLog, EventMetadata, JsonObject } from '../../events/store/types.ts';
 import { addressProblem } from '../../protocol/address.ts';
 import { isUuid } from '../../protocol/uuid.ts';
-import type { RateLimiter } from '../rate-limit.ts';
+import type { ContactQueries } from '../contacts/queries.ts';
+import type { IdentityQueries } from '../identity/queries.ts';
+import type { RateLimiter } from '../limits.ts';
 import type { ReadModels } from '../read-models.ts';
-import type { Viewer } from './identity.ts';
-
-export interface Page {
-  messages: MessageView[];
-  hasMore: boolean;
-}
+import type { Viewer } from '../services.ts';
+import type { MessageQueries } from './queries.ts';
 
 /**
  * Messages: decisions are taken on the read model (a conversation's stream can be long, and
@@ -30,13 +26,14 @@ export class MessageCommands {
   constructor(
     private readonly log: EventLog,
     private readonly readModels: ReadModels,
+    private readonly queries: {
+      messages: MessageQueries;
+      contacts: ContactQueries;
+      identity: IdentityQueries;
+    },
     private readonly rate: RateLimiter,
     private readonly now: () => Date,
   ) {}
-
-  private conversation(owner: string, peer: string): ConversationView | undefined {
-    return this.readModels.conversations.state.byOwner.get(owner)?.get(peer);
-  }
 
   private async append(
     viewer: Viewer,
@@ -70,26 +67,22 @@ export class MessageCommands {
       throw new DomainError('BAD_INPUT', 'a message id is a UUID made by the client');
     }
     const id = input.id.toLowerCase();
-    const known = this.readModels.conversations.state.messages.get(id);
+    const known = this.queries.messages.byId(id);
     if (known) return this.retried(viewer, known, input);
     const problem = addressProblem(input.to);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-    if (!this.readModels.directory.state.identities.has(input.to)) {
-      await this.readModels.sync();
-      if (!this.readModels.directory.state.identities.has(input.to)) {
-        throw new DomainError('NOT_FOUND', 'no identity has this address');
-      }
+    if (!(await this.queries.identity.exists(input.to))) {
+      throw new DomainError('NOT_FOUND', 'no identity has this address');
     }
     if (!this.rate.take(viewer.address))
       throw new DomainError('RATE_LIMITED', 'too many messages: slow down');
-    const books = this.readModels.addressBooks.state;
     const command: MessageCommand = {
       type: 'SendMessage',
       messageId: id,
       from: viewer.address,
       to: input.to,
       body: input.body,
-      blockedBySender: bookOf(books, viewer.address).blocked.has(input.to),
+      blockedBySender: this.queries.contacts.hasBlocked(viewer.address, input.to),
     };
     let result: Awaited<ReturnType<MessageCommands['append']>>;
     try {
@@ -97,7 +90,7 @@ export class MessageCommands {
         viewer,
         input.to,
         command,
-        { recipientBlockedSender: bookOf(books, input.to).blocked.has(viewer.address) },
+        { recipientBlockedSender: this.queries.contacts.hasBlocked(input.to, viewer.address) },
         m,
         id,
       );
@@ -106,7 +99,7 @@ export class MessageCommands {
         throw new DomainError('CONFLICT', 'this message id is already used');
       throw error;
     }
-    const message = this.readModels.conversations.state.messages.get(id)!;
+    const message = this.queries.messages.byId(id)!;
     // The log took the same event id as a retry (a concurrent send, or one on another node):
     // it must be the same message too.
     return result?.appended === false ? this.retried(viewer, message, input) : message;
@@ -124,7 +117,7 @@ export class MessageCommands {
   }
 
   private ownState(id: string): { message: MessageView | undefined; state: MessageDecisionState } {
-    const message = this.readModels.conversations.state.messages.get(String(id).toLowerCase());
+    const message = this.queries.messages.byId(String(id).toLowerCase());
     return { message, state: message ? { message } : {} };
   }
 
@@ -169,42 +162,13 @@ export class MessageCommands {
   ) {
     const problem = addressProblem(peer);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-    const c = this.conversation(viewer.address, peer);
+    const c = this.queries.messages.conversationOf(viewer.address, peer);
     const receipts = {
       delivered: c?.deliveredUpTo ?? 0,
       read: c?.readUpTo ?? 0,
       lastFromPeer: c?.fromPeer[c.fromPeer.length - 1] ?? 0,
     };
     await this.append(viewer, peer, { type: kind, by: viewer.address, peer, upTo }, { receipts }, m);
-    return this.conversation(viewer.address, peer) ?? null;
-  }
-
-  /** Messages of the viewer's conversation with `peer`, newest `last` before `before`. */
-  page(viewer: Viewer, peer: string, before: number | null | undefined, last: number): Page {
-    const problem = addressProblem(peer);
-    if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-    if (!Number.isInteger(last) || last < 1 || last > 200)
-      throw new DomainError('BAD_INPUT', 'last must be 1 to 200');
-    const all = this.conversation(viewer.address, peer)?.messages ?? [];
-    const end = before == null ? all.length : partitionPoint(all, (m) => m.position < before);
-    const start = Math.max(0, end - last);
-    return { messages: all.slice(start, end), hasMore: start > 0 };
-  }
-
-  conversations(viewer: Viewer): ConversationView[] {
-    const mine = this.readModels.conversations.state.byOwner.get(viewer.address);
-    return mine
-      ? [...mine.values()]
-          .filter((c) => c.messages.length > 0)
-          .sort((a, b) => b.lastActivity - a.lastActivity)
-      : [];
-  }
-
-  byId(id: string): MessageView | undefined {
-    return this.readModels.conversations.state.messages.get(id);
-  }
-
-  conversationOf(owner: string, peer: string): ConversationView | undefined {
-    return this.conversation(owner, peer);
+    return this.queries.messages.conversationOf(viewer.address, peer) ?? null;
   }
 }

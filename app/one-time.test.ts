@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PostgresEventLog } from '../../events/store/postgres/index.ts';
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../../test/support/postgres.ts';
+import { PostgresEventLog } from '../events/store/postgres/index.ts';
+import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../test/support/postgres.ts';
 import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './one-time.ts';
 
 const t = (ms: number) => new Date(1_000_000 + ms);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from './config.ts';
 
 /** Attempts by key (an IP, an identity), counted across every node that shares the store. */
 export interface AttemptLimiter {
@@ -89,4 +90,81 @@ export async function openAttemptLimiter(options: {
     );
   });
   return new Limiter(shared, local, options.onStoreError);
+}
+
+/**
+ * Token buckets by key (an IP, an identity): `capacity` requests at once, refilled at
+ * `perSecond`. Idle full buckets are dropped so the map does not grow without bound.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    readonly capacity: number,
+    readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes one token; false when the key is over its rate. */
+  take(key: string): boolean {
+    const t = this.now();
+    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: t };
+    b.tokens = Math.min(this.capacity, b.tokens + ((t - b.at) / 1000) * this.perSecond);
+    b.at = t;
+    if (b.tokens < 1) {
+      this.buckets.set(key, b);
+      return false;
+    }
+    b.tokens -= 1;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.sweep();
+    return true;
+  }
+
+  sweep(): void {
+    const t = this.now();
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + ((t - b.at) / 1000) * this.perSecond >= this.capacity) this.buckets.delete(k);
+    }
+  }
+}
+
+/** Every limit the application applies, in one place (resolvers and commands take them from here). */
+export interface Limits {
+  /** Sign-in attempts per client IP, shared by every node. */
+  authByIp: AttemptLimiter;
+  /** Sign-in attempts per identity, from anywhere, shared by every node. */
+  authByIdentity: AttemptLimiter;
+  /** Messages per identity, per node. */
+  messages: RateLimiter;
+  /** Typing signals per identity, per node. */
+  typing: RateLimiter;
+}
+
+/**
+ * The limits for `config`. Sign-in limits live beside the log (`pool`): shared by every node,
+ * kept across restarts; the others are per node, where a burst costs only this node.
+ */
+export async function openLimits(
+  config: Pick<Config, 'authRate' | 'messageRate'>,
+  store: { pool?: pg.Pool; onStoreError: (error: unknown) => void },
+): Promise<Limits> {
+  return {
+    authByIp: await openAttemptLimiter({
+      name: 'auth-ip',
+      burst: config.authRate.burst,
+      perMinute: config.authRate.perMinute,
+      ...store,
+    }),
+    // Sign-ins for one identity, from anywhere: half the per-IP budget.
+    authByIdentity: await openAttemptLimiter({
+      name: 'auth-identity',
+      burst: Math.max(1, config.authRate.burst >> 1),
+      perMinute: config.authRate.perMinute / 2,
+      ...store,
+    }),
+    messages: new RateLimiter(config.messageRate.burst, config.messageRate.perMinute / 60),
+    // Typing signals: a burst of 10, then two a second per identity.
+    typing: new RateLimiter(10, 2),
+  };
 }

@@ -140,6 +140,13 @@ export class ReadModels {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called with the id of each call placed, once the read models have it (the ring timer). */
+  onCallPlaced(listener: (callId: string) => void): () => void {
+    return this.onEvent((e) => {
+      if (e.type === 'CallPlaced') listener(String(e.data.callId));
+    });
+  }
+
   /** Digests of every read model (compared with a fresh replay in tests). */
   digests(): Record<string, string> {
     return Object.fromEntries(this.runners.map((r) => [r.projection.name, r.digest()]));

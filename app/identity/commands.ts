@@ -3,21 +3,18 @@ import { normalizeDeviceName, normalizeDisplayName } from '../../events/identity
 import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
 import { ed25519PublicKey, publicKeyProblem, verifyEd25519 } from '../../events/identity/keys.ts';
-import type { IdentityView, SessionView } from '../../events/identity/projections.ts';
+import type { IdentityView } from '../../events/identity/projections.ts';
 import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import type { EventLog, EventMetadata } from '../../events/store/types.ts';
 import { addressOf, addressProblem } from '../../protocol/address.ts';
 import { authMessage, CHALLENGE_FORMAT } from '../../protocol/auth.ts';
 import { fromBase64url } from '../../protocol/base64url.ts';
-import type { OneTimeStore } from '../auth/one-time.ts';
-import { CHALLENGE_TTL_MS, hashToken, newChallenge, newSessionToken } from '../auth/protocol.ts';
+import type { OneTimeStore } from '../one-time.ts';
 import type { ReadModels } from '../read-models.ts';
-
-export interface Viewer {
-  address: string;
-  sessionId: string;
-}
+import type { Viewer } from '../services.ts';
+import type { IdentityQueries } from './queries.ts';
+import { CHALLENGE_TTL_MS, hashToken, newChallenge, newSessionToken } from './tokens.ts';
 
 export interface AuthResult {
   token: string;
@@ -30,11 +27,12 @@ interface Deps {
   log: EventLog;
   oneTime: OneTimeStore;
   readModels: ReadModels;
+  queries: IdentityQueries;
   now: () => Date;
   sessionTtlMs: number;
 }
 
-/** Command handlers for identities and sessions: validate, decide, append, wait for the read model. */
+/** Commands for identities and sessions: validate, decide, append, wait for the read model. */
 export class IdentityCommands {
   constructor(private readonly deps: Deps) {}
 
@@ -79,7 +77,7 @@ export class IdentityCommands {
     const key = problem ? null : ed25519PublicKey(input.publicKey);
     if (!key) throw new DomainError('BAD_INPUT', problem ?? 'publicKey is not a usable Ed25519 key');
     const address = addressOf(raw);
-    if (this.deps.readModels.directory.state.identities.has(address)) {
+    if (this.deps.queries.known(address)) {
       throw new DomainError('CONFLICT', 'this key is already registered: sign in instead');
     }
     await this.useChallenge(input.challenge, () =>
@@ -103,7 +101,7 @@ export class IdentityCommands {
     const problem = addressProblem(input.address);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
     const device = normalizeDeviceName(input.device);
-    const identity = await this.identity(input.address);
+    const identity = await this.deps.queries.identity(input.address);
     if (!identity) throw new DomainError('NOT_FOUND', 'no identity has this address');
     // Null for a key registered before keys were checked strictly: nothing verifies for it.
     const key = ed25519PublicKey(identity.publicKey);
@@ -133,7 +131,7 @@ export class IdentityCommands {
     position: number,
   ): Promise<AuthResult> {
     await this.deps.readModels.waitFor(position);
-    const identity = this.deps.readModels.directory.state.identities.get(address)!;
+    const identity = this.deps.queries.known(address)!;
     return { token, sessionId: session.sessionId, expiresAt: session.expiresAt, identity };
   }
 
@@ -174,47 +172,6 @@ export class IdentityCommands {
       { ...metadata, actor: viewer.address },
     );
     if (append) await this.deps.readModels.waitFor(append.lastPosition);
-    return this.deps.readModels.directory.state.identities.get(viewer.address)!;
-  }
-
-  /** An identity by address; catches up with the log once if this node has not seen it yet. */
-  async identity(address: string): Promise<IdentityView | null> {
-    const known = this.deps.readModels.directory.state.identities.get(address);
-    if (known) return known;
-    await this.deps.readModels.sync();
-    return this.deps.readModels.directory.state.identities.get(address) ?? null;
-  }
-
-  /** An identity this node already knows (no catch-up). */
-  known(address: string): IdentityView | null {
-    return this.deps.readModels.directory.state.identities.get(address) ?? null;
-  }
-
-  displayNameOf(address: string): string | null {
-    return this.deps.readModels.directory.state.identities.get(address)?.displayName ?? null;
-  }
-
-  /** The live session a bearer token stands for, or null. */
-  async authenticate(token: string): Promise<Viewer | null> {
-    if (!token.startsWith('cvs_') || token.length > 100) return null;
-    const hash = hashToken(token);
-    let session = this.deps.readModels.directory.state.sessions.get(hash);
-    if (!session) {
-      // Signed in on another node a moment ago? Catch up once before saying no.
-      await this.deps.readModels.sync();
-      session = this.deps.readModels.directory.state.sessions.get(hash);
-    }
-    return session && this.isLive(session)
-      ? { address: session.address, sessionId: session.sessionId }
-      : null;
-  }
-
-  /** Re-checked at each use: a session may end or expire while a socket stays open. */
-  isLive(session: SessionView | undefined): boolean {
-    return !!session && session.endedAt === null && session.expiresAt > this.deps.now().getTime();
-  }
-
-  isViewerLive(viewer: Viewer): boolean {
-    return this.isLive(this.deps.readModels.directory.state.sessionsById.get(viewer.sessionId));
+    return this.deps.queries.known(viewer.address)!;
   }
 }

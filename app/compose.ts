@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import type { EventLog } from '../events/store/types.ts';
+import { CallCommands } from './calls/commands.ts';
+import { CallQueries } from './calls/queries.ts';
+import { RingTimer } from './calls/ring-timer.ts';
+import type { Config } from './config.ts';
+import { ContactCommands } from './contacts/commands.ts';
+import { ContactQueries } from './contacts/queries.ts';
+import { FeedHub } from './feed.ts';
+import { IdentityCommands } from './identity/commands.ts';
+import { IdentityQueries } from './identity/queries.ts';
+import { openLimits } from './limits.ts';
+import { MessageCommands } from './messages/commands.ts';
+import { MessageQueries } from './messages/queries.ts';
+import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './one-time.ts';
+import { PlanCommands } from './plans/commands.ts';
+import { PlanQueries } from './plans/queries.ts';
+import { ReadModels } from './read-models.ts';
+import type { Services } from './services.ts';
+import { InMemorySignalBus, PostgresSignalBus, type SignalBus } from './signals.ts';
+
+/** The application running on one event log: what transports serve, and how to stop it. */
+export interface Application {
+  services: Services;
+  readModels: ReadModels;
+  oneTime: OneTimeStore;
+  /** Stops the reactors (ring timers, feed routing, the one-time sweeper); the log stays open. */
+  stopReactors(): void;
+  /** Stops the read models and the signal bus, after the log was closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the application on `log`: read models (rebuilt from the log), queries, commands,
+ * the feed, signals, limits and the ring-timer reactor. A start-up that fails half-way
+ * stops what it started and rethrows, so the caller can retry with a fresh log.
+ */
+export async function composeApplication(options: {
+  config: Config;
+  log: EventLog;
+  /** The log's PostgreSQL pool, if any: one-time keys, signals and sign-in limits share it. */
+  pool?: pg.Pool | undefined;
+  now: () => Date;
+  onError: (error: unknown) => void;
+  /** Told when the shared rate-limit store fails (the limits then count per node). */
+  onLimitStoreError: (error: unknown) => void;
+}): Promise<Application> {
+  const { config, log, now, onError } = options;
+  const { pool } = options;
+  const oneTime: OneTimeStore = pool ? new PostgresOneTimeStore(pool) : new InMemoryOneTimeStore();
+  const readModels = new ReadModels(log, onError);
+  const abandon = async (error: unknown): Promise<never> => {
+    await readModels.stop().catch(() => {});
+    throw error;
+  };
+  await readModels.start().catch(abandon);
+  const signals: SignalBus =
+    pool && config.databaseUrl
+      ? await PostgresSignalBus.open(pool, config.databaseUrl, onError).catch(abandon)
+      : new InMemorySignalBus();
+  const limits = await openLimits(config, {
+    ...(pool ? { pool } : {}),
+    onStoreError: options.onLimitStoreError,
+  }).catch(async (error: unknown) => {
+    await signals.close().catch(() => {});
+    return abandon(error);
+  });
+
+  const identity = new IdentityQueries(readModels, now);
+  const plans = new PlanQueries(readModels);
+  const queries: Services['queries'] = {
+    identity,
+    contacts: new ContactQueries(readModels),
+    messages: new MessageQueries(readModels),
+    calls: new CallQueries(readModels, plans, config, now),
+    plans,
+  };
+  const commands: Services['commands'] = {
+    identity: new IdentityCommands({
+      log,
+      oneTime,
+      readModels,
+      queries: identity,
+      now,
+      sessionTtlMs: config.sessionTtlHours * 3600 * 1000,
+    }),
+    contacts: new ContactCommands(log, readModels, queries),
+    messages: new MessageCommands(log, readModels, queries, limits.messages, now),
+    calls: new CallCommands({
+      log,
+      readModels,
+      queries,
+      oneTime,
+      now,
+      ringTimeoutMs: config.ringTimeoutSeconds * 1000,
+    }),
+    plans: new PlanCommands(log, readModels, queries),
+  };
+  const feed = new FeedHub(log, readModels);
+  feed.start();
+  const ringTimer = new RingTimer({
+    log,
+    readModels,
+    calls: queries.calls,
+    placed: readModels,
+    now,
+    onError,
+  });
+  ringTimer.start();
+  const sweeper = setInterval(() => {
+    oneTime.sweep(now()).catch(onError);
+  }, 60_000);
+  sweeper.unref();
+
+  return {
+    services: {
+      commands,
+      queries,
+      feed,
+      signals,
+      limits,
+      adminToken: config.adminToken,
+      mode: log.kind,
+      version: config.version,
+    },
+    readModels,
+    oneTime,
+    stopReactors() {
+      clearInterval(sweeper);
+      feed.stop();
+      ringTimer.stop();
+    },
+    async close() {
+      await readModels.stop();
+      await signals.close();
+    },
+  };
+}
