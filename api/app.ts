@@ -8,14 +8,13 @@ import { PostgresEventLog } from '../events/store/postgres/index.ts';
 import type { EventLog } from '../events/store/types.ts';
 import { createGraphQL } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
-import { graphqlRoute } from './http/graphql-route.ts';
 import { originPolicy } from './http/origin.ts';
-import { healthRoute, iceVerifyRoute, metricsRoute, notFound } from './http/status-routes.ts';
+import { remoteText, routes } from './http/routes.ts';
 import { InFlight } from './in-flight.ts';
 import { instrumentLog } from './instrument-log.ts';
 import { listenExclusive, requireNativeUws } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { GraphQLSockets } from './ws.ts';
 
 export interface AppOptions {
@@ -39,8 +38,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-const text = (ab: ArrayBuffer) => Buffer.from(ab).toString();
-
 /** Longest a shutdown waits for requests already taken to be answered. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -53,9 +50,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const onError = (err: unknown) => logger.error({ err }, 'event log error');
   const store = options.log ?? (await openEventLog({ databaseUrl: config.databaseUrl, onError }));
   const log = instrumentLog(store, metrics);
-  // A start-up that fails half-way (the database went away again) must not leave the log's
-  // connections and timers behind: main.ts retries with a fresh app.
-  const application: Application = await composeApplication({
+  const application = await composeApplication({
     config,
     log,
     pool: store instanceof PostgresEventLog ? store.pool : undefined,
@@ -64,6 +59,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onLimitStoreError: (err) =>
       logger.error({ err }, 'rate-limit store failed: counting sign-in attempts per node meanwhile'),
   }).catch(async (error: unknown) => {
+    // A start-up that fails half-way must not leave the log's connections behind: main.ts
+    // retries with a fresh app.
     if (!options.log) await store.close().catch(() => {});
     throw error;
   });
@@ -85,46 +82,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessionExpiresAt: (sessionId) => services.queries.identity.sessionExpiresAt(sessionId),
     now: () => now().getTime(),
     clientIp: (headers, ws: WebSocket<unknown>) =>
-      clientIp(headers['x-forwarded-for'], () => text(ws.getRemoteAddressAsText()), config.trustProxy),
+      clientIp(headers['x-forwarded-for'], () => remoteText(ws.getRemoteAddressAsText()), config.trustProxy),
   });
-  readModels.onEvent((e) => {
-    if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
-    // Commit → this node's read models and feeds (what a live subscriber waits at least).
-    metrics.subscriptionLagSeconds.observe(Math.max(0, Date.now() - e.time.getTime()) / 1000);
-    metrics.projectionPosition.set(e.position);
+  watchReadModels(readModels, sockets, metrics);
+  const uws = routes({
+    ...{ config, yoga, sockets, log, readModels, metrics, inFlight, originAllowed, now },
+    draining: () => draining,
   });
-
-  const uws = uWS
-    .App()
-    .ws('/graphql', sockets.behavior)
-    .any(
-      '/graphql',
-      graphqlRoute({
-        yoga,
-        originAllowed,
-        inFlight,
-        draining: () => draining,
-        ipOf: (res, req) =>
-          clientIp(
-            req.getHeader('x-forwarded-for') || undefined,
-            () => text(res.getRemoteAddressAsText()),
-            config.trustProxy,
-          ),
-      }),
-    )
-    .get(
-      '/api/health',
-      healthRoute(() => ({
-        log,
-        readModelFailure: readModels.failure,
-        position: readModels.position,
-        connections: sockets.size,
-        version: config.version,
-      })),
-    )
-    .get('/api/ice-verify', iceVerifyRoute(config, now))
-    .get('/metrics', metricsRoute(metrics))
-    .any('/*', notFound);
 
   let listenSocket: uWS.us_listen_socket | null = null;
   let closing: Promise<void> | null = null;
@@ -141,29 +105,47 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return listening.port;
     },
     close() {
-      closing ??= (async () => {
-        if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-        listenSocket = null;
-        draining = true;
-        // Answer every request already taken before anything stops: its append commits
-        // and the read models it waits for (`waitFor`) must still be running. Stopping the
-        // read models first left such a request hanging until the socket was cut.
-        if (!(await inFlight.idle(SHUTDOWN_GRACE_MS)))
-          logger.warn(
-            { inFlight: inFlight.size },
-            'shutdown: requests still unanswered after the grace period',
-          );
-        sockets.closeAll();
-        application.stopReactors();
-        // Appends queued by anything else (ring timers) commit, then the log stops feeding
-        // the read models, then they stop.
-        await log.close();
-        await application.close();
-        // Let uWS flush what was written last (answers, close frames) before closing all.
-        await new Promise((resolve) => setImmediate(resolve));
-        (uws as TemplatedApp & { close(): void }).close();
-      })();
+      if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+      draining = true;
+      closing ??= shutDown({ inFlight, logger, sockets, application, log, uws });
       return closing;
     },
   };
+}
+
+/** Closes sessions' sockets when they end, and measures how far the read models are. */
+function watchReadModels(readModels: ReadModels, sockets: GraphQLSockets, metrics: Metrics): void {
+  readModels.onEvent((e) => {
+    if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
+    // Commit → this node's read models and feeds (what a live subscriber waits at least).
+    metrics.subscriptionLagSeconds.observe(Math.max(0, Date.now() - e.time.getTime()) / 1000);
+    metrics.projectionPosition.set(e.position);
+  });
+}
+
+/** The shutdown sequence, once the listen socket is closed and new requests are refused. */
+async function shutDown(parts: {
+  inFlight: InFlight;
+  logger: Logger;
+  sockets: GraphQLSockets;
+  application: Application;
+  log: EventLog;
+  uws: TemplatedApp;
+}): Promise<void> {
+  const { inFlight, logger, sockets, application, log, uws } = parts;
+  // Answer every request already taken before anything stops: its append commits and the
+  // read models it waits for (`waitFor`) must still be running. Stopping the read models
+  // first left such a request hanging until the socket was cut.
+  if (!(await inFlight.idle(SHUTDOWN_GRACE_MS)))
+    logger.warn({ inFlight: inFlight.size }, 'shutdown: requests still unanswered after the grace period');
+  sockets.closeAll();
+  application.stopReactors();
+  // Appends queued by anything else (ring timers) commit, then the log stops feeding the
+  // read models, then they stop.
+  await log.close();
+  await application.close();
+  // Let uWS flush what was written last (answers, close frames) before closing all.
+  await new Promise((resolve) => setImmediate(resolve));
+  (uws as TemplatedApp & { close(): void }).close();
 }
