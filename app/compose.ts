@@ -12,6 +12,7 @@ import { IdentityQueries } from './identity/queries.ts';
 import { openLimits } from './limits.ts';
 import { MessageCommands } from './messages/commands.ts';
 import { MessageQueries } from './messages/queries.ts';
+import { Typing } from './messages/typing.ts';
 import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './one-time.ts';
 import { PlanCommands } from './plans/commands.ts';
 import { PlanQueries } from './plans/queries.ts';
@@ -117,7 +118,7 @@ export async function composeApplication(options: {
       commands,
       queries,
       feed,
-      signals,
+      typing: new Typing(signals, limits.typing, queries.contacts),
       limits,
       adminToken: config.adminToken,
       mode: log.kind,

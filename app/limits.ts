@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { DomainError } from '../events/shared/errors.ts';
 import type { Config } from './config.ts';
 
 /** Attempts by key (an IP, an identity), counted across every node that shares the store. */
@@ -167,4 +168,18 @@ export async function openLimits(
     // Typing signals: a burst of 10, then two a second per identity.
     typing: new RateLimiter(10, 2),
   };
+}
+
+/**
+ * Counts one attempt at an unauthenticated entry point (challenge, register, sign-in) from
+ * `ip`, and for `identity` when it names one; RATE_LIMITED when either is over its budget.
+ */
+export async function takeSignInAttempt(
+  limits: Pick<Limits, 'authByIp' | 'authByIdentity'>,
+  ip: string,
+  identity?: string,
+): Promise<void> {
+  if (!(await limits.authByIp.take(ip)) || (identity && !(await limits.authByIdentity.take(identity)))) {
+    throw new DomainError('RATE_LIMITED', 'too many attempts: wait a little and try again');
+  }
 }

@@ -8,9 +8,9 @@ import type { IdentityQueries } from './identity/queries.ts';
 import type { Limits } from './limits.ts';
 import type { MessageCommands } from './messages/commands.ts';
 import type { MessageQueries } from './messages/queries.ts';
+import type { Typing } from './messages/typing.ts';
 import type { PlanCommands } from './plans/commands.ts';
 import type { PlanQueries } from './plans/queries.ts';
-import type { SignalBus } from './signals.ts';
 
 /** The identity a request acts for: an address and the live session it signed in with. */
 export interface Viewer {
@@ -38,7 +38,8 @@ export interface Services {
     plans: PlanQueries;
   };
   feed: FeedHub;
-  signals: SignalBus;
+  /** Typing indicators (ephemeral signals, never in the log). */
+  typing: Typing;
   limits: Limits;
   adminToken: string | undefined;
   mode: 'memory' | 'postgres';

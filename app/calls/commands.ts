@@ -1,8 +1,8 @@
 import {
   type CallCommand,
+  type CalleeSituation,
   type CallState,
   callDecider,
-  type PlaceOutcome,
 } from '../../events/calls/decide.ts';
 import type { EndReason, SignalKind } from '../../events/calls/events.ts';
 import { callStream } from '../../events/calls/events.ts';
@@ -107,7 +107,7 @@ export class CallCommands {
         nonce: input.nonce,
         signature: input.signature,
         ringTimeoutAt: now + this.deps.ringTimeoutMs,
-        outcome: this.outcome(viewer.address, input.to, callId),
+        situation: this.situation(viewer.address, input.to, callId),
       },
       viewer.address,
       m,
@@ -115,18 +115,18 @@ export class CallCommands {
     return this.resolveGlare(this.calls.call(callId)!, m);
   }
 
-  /** What the callee's settings and state make of this call. */
-  private outcome(caller: string, callee: string, callId: string): PlaceOutcome {
+  /** The callee's side of this call, read from the read models; the decider takes the outcome. */
+  private situation(caller: string, callee: string, callId: string): CalleeSituation {
     const book = this.deps.queries.contacts.book(callee);
-    if (book.blocked.has(caller)) return 'silent';
     const contact = book.contacts.get(caller);
-    if (book.doNotDisturb && !contact?.alwaysAllowed) return 'do_not_disturb';
-    if (!contact && book.nonContactCalls === 'silence') return 'non_contact_silenced';
     const other = this.calls.liveCallOf(callee, callId);
-    // A call from the callee to this caller is glare, resolved after placing; anything else: busy.
-    if (other && !(other.caller === callee && other.callee === caller && other.status !== 'accepted'))
-      return 'busy';
-    return 'ring';
+    return {
+      blocked: book.blocked.has(caller),
+      doNotDisturb: book.doNotDisturb,
+      contact: contact ? { alwaysAllowed: contact.alwaysAllowed } : null,
+      nonContactCalls: book.nonContactCalls,
+      otherCall: other ? { caller: other.caller, callee: other.callee, status: other.status } : null,
+    };
   }
 
   /**

@@ -1,12 +1,12 @@
 import { type ContactsCommand, contactsDecider } from '../../events/contacts/decide.ts';
 import { contactsStream, type NonContactCallPolicy } from '../../events/contacts/events.ts';
-import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import type { EventLog, EventMetadata } from '../../events/store/types.ts';
 import { addressProblem } from '../../protocol/address.ts';
 import type { IdentityQueries } from '../identity/queries.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from '../services.ts';
+import { handle } from '../write.ts';
 import type { ContactQueries } from './queries.ts';
 
 /** Commands for address books, blocks, do-not-disturb and message requests. */
@@ -18,17 +18,12 @@ export class ContactCommands {
   ) {}
 
   private async run(viewer: Viewer, command: ContactsCommand, metadata: EventMetadata): Promise<void> {
-    const { append } = await handleCommand(
-      this.log,
-      contactsStream(viewer.address),
-      contactsDecider,
+    await handle(
+      { log: this.log, readModels: this.readModels },
+      { stream: contactsStream(viewer.address), decider: contactsDecider, strategy: 'fold' },
       command,
-      {
-        ...metadata,
-        actor: viewer.address,
-      },
+      { ...metadata, actor: viewer.address },
     );
-    if (append) await this.readModels.waitFor(append.lastPosition);
   }
 
   /** A malformed address is refused as such, never taken as "no such contact". */

@@ -4,7 +4,6 @@ import { identityDecider } from '../../events/identity/decider.ts';
 import { identityStream } from '../../events/identity/events.ts';
 import { ed25519PublicKey, publicKeyProblem, verifyEd25519 } from '../../events/identity/keys.ts';
 import type { IdentityView } from '../../events/identity/projections.ts';
-import { handleCommand } from '../../events/shared/decider.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import type { EventLog, EventMetadata } from '../../events/store/types.ts';
 import { addressOf, addressProblem } from '../../protocol/address.ts';
@@ -13,6 +12,7 @@ import { fromBase64url } from '../../protocol/base64url.ts';
 import type { OneTimeStore } from '../one-time.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from '../services.ts';
+import { handle } from '../write.ts';
 import type { IdentityQueries } from './queries.ts';
 import { CHALLENGE_TTL_MS, hashToken, newChallenge, newSessionToken } from './tokens.ts';
 
@@ -84,10 +84,9 @@ export class IdentityCommands {
       verifyEd25519(key, authMessage('register', input.challenge, address), input.signature),
     );
     const { token, session } = this.newSession(device);
-    const { append } = await handleCommand(
-      this.deps.log,
-      identityStream(address),
-      identityDecider,
+    const { append } = await handle(
+      this.deps,
+      { stream: identityStream(address), decider: identityDecider, strategy: 'fold' },
       { type: 'Register', address, publicKey: input.publicKey, displayName: input.displayName, session },
       { ...metadata, actor: address },
     );
@@ -137,10 +136,9 @@ export class IdentityCommands {
 
   private async startSession(address: string, device: string, metadata: EventMetadata) {
     const { token, session } = this.newSession(device);
-    const { append } = await handleCommand(
-      this.deps.log,
-      identityStream(address),
-      identityDecider,
+    const { append } = await handle(
+      this.deps,
+      { stream: identityStream(address), decider: identityDecider, strategy: 'fold' },
       { type: 'StartSession', ...session },
       metadata,
     );
@@ -148,14 +146,12 @@ export class IdentityCommands {
   }
 
   async signOut(viewer: Viewer, metadata: EventMetadata): Promise<boolean> {
-    const { append } = await handleCommand(
-      this.deps.log,
-      identityStream(viewer.address),
-      identityDecider,
+    await handle(
+      this.deps,
+      { stream: identityStream(viewer.address), decider: identityDecider, strategy: 'fold' },
       { type: 'EndSession', sessionId: viewer.sessionId, reason: 'signed_out' },
       { ...metadata, actor: viewer.address },
     );
-    if (append) await this.deps.readModels.waitFor(append.lastPosition);
     return true;
   }
 
@@ -164,14 +160,12 @@ export class IdentityCommands {
     displayName: string,
     metadata: EventMetadata,
   ): Promise<IdentityView> {
-    const { append } = await handleCommand(
-      this.deps.log,
-      identityStream(viewer.address),
-      identityDecider,
+    await handle(
+      this.deps,
+      { stream: identityStream(viewer.address), decider: identityDecider, strategy: 'fold' },
       { type: 'ChangeDisplayName', displayName },
       { ...metadata, actor: viewer.address },
     );
-    if (append) await this.deps.readModels.waitFor(append.lastPosition);
     return this.deps.queries.known(viewer.address)!;
   }
 }

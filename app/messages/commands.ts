@@ -1,13 +1,14 @@
 import {
-  decideMessage,
+  type ConversationState,
+  initialConversation,
   type MessageCommand,
-  type MessageDecisionState,
+  messageDecider,
 } from '../../events/messages/decide.ts';
 import { conversationStream } from '../../events/messages/events.ts';
 import type { MessageView } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { IdempotencyConflictError } from '../../events/store/errors.ts';
-import type { EventLog, EventMetadata, JsonObject } from '../../events/store/types.ts';
+import type { EventLog, EventMetadata } from '../../events/store/types.ts';
 import { addressProblem } from '../../protocol/address.ts';
 import { isUuid } from '../../protocol/uuid.ts';
 import type { ContactQueries } from '../contacts/queries.ts';
@@ -15,6 +16,7 @@ import type { IdentityQueries } from '../identity/queries.ts';
 import type { RateLimiter } from '../limits.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from '../services.ts';
+import { handle, type ReadModelReader } from '../write.ts';
 import type { MessageQueries } from './queries.ts';
 
 /**
@@ -35,27 +37,31 @@ export class MessageCommands {
     private readonly now: () => Date,
   ) {}
 
-  private async append(
+  /**
+   * Decides on the conversations read model (`reader`) and appends with no version check:
+   * the `read-model` write strategy (docs/decisions.md).
+   */
+  private async write(
     viewer: Viewer,
     peer: string,
     command: MessageCommand,
-    state: MessageDecisionState,
+    reader: ReadModelReader<ConversationState>,
     m: EventMetadata,
     eventId?: string,
   ) {
-    const events = decideMessage(command, state);
-    if (events.length === 0) return null;
-    const result = await this.log.append(
-      conversationStream(viewer.address, peer),
-      events.map((e, i) => ({
-        ...(i === 0 && eventId ? { id: eventId } : {}),
-        type: e.type,
-        data: e.data as unknown as JsonObject,
-        metadata: { ...m, actor: viewer.address },
-      })),
+    const { append } = await handle(
+      { log: this.log, readModels: this.readModels },
+      {
+        stream: conversationStream(viewer.address, peer),
+        decider: messageDecider,
+        strategy: 'read-model',
+        reader,
+        ...(eventId ? { eventId } : {}),
+      },
+      command,
+      { ...m, actor: viewer.address },
     );
-    await this.readModels.waitFor(result.lastPosition);
-    return result;
+    return append;
   }
 
   async send(
@@ -83,17 +89,13 @@ export class MessageCommands {
       to: input.to,
       body: input.body,
       blockedBySender: this.queries.contacts.hasBlocked(viewer.address, input.to),
+      blockedByRecipient: this.queries.contacts.hasBlocked(input.to, viewer.address),
     };
-    let result: Awaited<ReturnType<MessageCommands['append']>>;
+    let result: Awaited<ReturnType<MessageCommands['write']>>;
     try {
-      result = await this.append(
-        viewer,
-        input.to,
-        command,
-        { recipientBlockedSender: this.queries.contacts.hasBlocked(input.to, viewer.address) },
-        m,
-        id,
-      );
+      // A new message id: nothing about the conversation decides a send.
+      const reader = { name: 'none (a new message)', read: initialConversation };
+      result = await this.write(viewer, input.to, command, reader, m, id);
     } catch (error) {
       if (error instanceof IdempotencyConflictError)
         throw new DomainError('CONFLICT', 'this message id is already used');
@@ -116,40 +118,36 @@ export class MessageCommands {
     return known;
   }
 
-  private ownState(id: string): { message: MessageView | undefined; state: MessageDecisionState } {
-    const message = this.queries.messages.byId(String(id).toLowerCase());
-    return { message, state: message ? { message } : {} };
+  /** The message `id` (any case) and the reader the decider takes it from. */
+  private aboutMessage(id: string) {
+    const key = String(id).toLowerCase();
+    const message = this.queries.messages.byId(key);
+    const reader = { name: 'conversations', read: () => this.queries.messages.aboutMessage(key) };
+    return { message, key, reader };
   }
 
   async edit(viewer: Viewer, id: string, body: string, m: EventMetadata): Promise<MessageView> {
-    const { message, state } = this.ownState(id);
-    const peer = message?.to ?? viewer.address;
-    await this.append(
-      viewer,
-      peer,
-      {
-        type: 'EditMessage',
-        messageId: message?.id ?? id,
-        by: viewer.address,
-        body,
-        now: this.now().getTime(),
-      },
-      state,
-      m,
-    );
+    const { message, key, reader } = this.aboutMessage(id);
+    const command: MessageCommand = {
+      type: 'EditMessage',
+      messageId: key,
+      by: viewer.address,
+      body,
+      now: this.now().getTime(),
+    };
+    await this.write(viewer, message?.to ?? viewer.address, command, reader, m);
     return message!;
   }
 
   async delete(viewer: Viewer, id: string, m: EventMetadata): Promise<MessageView> {
-    const { message, state } = this.ownState(id);
-    const peer = message?.to ?? viewer.address;
-    await this.append(
-      viewer,
-      peer,
-      { type: 'DeleteMessage', messageId: message?.id ?? id, by: viewer.address, now: this.now().getTime() },
-      state,
-      m,
-    );
+    const { message, key, reader } = this.aboutMessage(id);
+    const command: MessageCommand = {
+      type: 'DeleteMessage',
+      messageId: key,
+      by: viewer.address,
+      now: this.now().getTime(),
+    };
+    await this.write(viewer, message?.to ?? viewer.address, command, reader, m);
     return message!;
   }
 
@@ -162,13 +160,11 @@ export class MessageCommands {
   ) {
     const problem = addressProblem(peer);
     if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-    const c = this.queries.messages.conversationOf(viewer.address, peer);
-    const receipts = {
-      delivered: c?.deliveredUpTo ?? 0,
-      read: c?.readUpTo ?? 0,
-      lastFromPeer: c?.fromPeer[c.fromPeer.length - 1] ?? 0,
+    const reader = {
+      name: 'conversations',
+      read: () => this.queries.messages.aboutReceipts(viewer.address, peer),
     };
-    await this.append(viewer, peer, { type: kind, by: viewer.address, peer, upTo }, { receipts }, m);
+    await this.write(viewer, peer, { type: kind, by: viewer.address, peer, upTo }, reader, m);
     return this.queries.messages.conversationOf(viewer.address, peer) ?? null;
   }
 }

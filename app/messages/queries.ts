@@ -1,3 +1,4 @@
+import { type ConversationState, initialConversation } from '../../events/messages/decide.ts';
 import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { partitionPoint } from '../../events/shared/sorted.ts';
@@ -45,5 +46,22 @@ export class MessageQueries {
           .filter((c) => c.messages.length > 0)
           .sort((a, b) => b.lastActivity - a.lastActivity)
       : [];
+  }
+
+  /** What the message decider needs to decide about message `id`: that message, if any. */
+  aboutMessage(id: string): ConversationState {
+    const state = initialConversation();
+    const m = this.byId(id);
+    if (m) state.messages.set(id, m);
+    return state;
+  }
+
+  /** What the message decider needs for `owner`'s receipts of `peer`'s messages. */
+  aboutReceipts(owner: string, peer: string): ConversationState {
+    const state = initialConversation();
+    const c = this.conversationOf(owner, peer);
+    state.receipts.set(owner, { delivered: c?.deliveredUpTo ?? 0, read: c?.readUpTo ?? 0 });
+    state.lastSent.set(peer, c?.fromPeer[c.fromPeer.length - 1] ?? 0);
+    return state;
   }
 }

@@ -1,9 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deciderSpec } from '../shared/decider-spec.ts';
-import { type CallCommand, callDecider, type PlaceOutcome } from './decide.ts';
+import {
+  type CallCommand,
+  type CalleeSituation,
+  callDecider,
+  type PlaceOutcome,
+  placeOutcome,
+} from './decide.ts';
 
 const { given } = deciderSpec(callDecider);
+/** The callee `b` with no settings, no other call. */
+const free: CalleeSituation = {
+  blocked: false,
+  doNotDisturb: false,
+  contact: null,
+  nonContactCalls: 'ring',
+  otherCall: null,
+};
+/** A situation of the callee that makes each outcome. */
+const situations: Record<PlaceOutcome, CalleeSituation> = {
+  ring: free,
+  silent: { ...free, blocked: true },
+  do_not_disturb: { ...free, doNotDisturb: true },
+  non_contact_silenced: { ...free, nonContactCalls: 'silence' },
+  busy: { ...free, otherCall: { caller: 'b', callee: 'z', status: 'accepted' } },
+  timeout: free,
+};
 const place = (outcome: PlaceOutcome = 'ring'): CallCommand => ({
   type: 'PlaceCall',
   callId: 'c1',
@@ -14,7 +37,11 @@ const place = (outcome: PlaceOutcome = 'ring'): CallCommand => ({
   nonce: 'n',
   signature: 's',
   ringTimeoutAt: 100,
-  outcome,
+  situation: situations[outcome],
+});
+const placeWith = (situation: CalleeSituation): CallCommand => ({
+  ...(place() as Extract<CallCommand, { type: 'PlaceCall' }>),
+  situation,
 });
 const placed = () => given([]).when(place()).events;
 const accepted = () => [
@@ -111,5 +138,44 @@ describe('call decider', () => {
     given(accepted())
       .when({ type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' })
       .thenThrows('BAD_INPUT');
+  });
+
+  describe('the callee’s rules as a call is placed', () => {
+    const outcome = (situation: Partial<CalleeSituation>) =>
+      placeOutcome('a', 'b', { ...free, ...situation });
+
+    it('should silence a blocked caller whatever else holds', () => {
+      assert.equal(
+        outcome({ blocked: true, doNotDisturb: true, contact: { alwaysAllowed: true } }),
+        'silent',
+      );
+      const [placed] = given([]).when(placeWith({ ...free, blocked: true })).events;
+      assert.equal((placed!.data as { silent: boolean }).silent, true);
+    });
+
+    it('should miss a call under do-not-disturb unless the caller is always allowed', () => {
+      assert.equal(outcome({ doNotDisturb: true }), 'do_not_disturb');
+      assert.equal(outcome({ doNotDisturb: true, contact: { alwaysAllowed: false } }), 'do_not_disturb');
+      assert.equal(outcome({ doNotDisturb: true, contact: { alwaysAllowed: true } }), 'ring');
+      given([])
+        .when(placeWith({ ...free, doNotDisturb: true }))
+        .thenTypes(['CallPlaced', 'CallMissed']);
+    });
+
+    it('should silence non-contacts only when the callee chose so', () => {
+      assert.equal(outcome({ nonContactCalls: 'silence' }), 'non_contact_silenced');
+      assert.equal(outcome({ nonContactCalls: 'silence', contact: { alwaysAllowed: false } }), 'ring');
+      assert.equal(outcome({ nonContactCalls: 'ring' }), 'ring');
+    });
+
+    it('should make a callee in another call busy, but not for glare (their own unanswered call to the caller)', () => {
+      assert.equal(outcome({ otherCall: { caller: 'b', callee: 'z', status: 'ringing' } }), 'busy');
+      assert.equal(outcome({ otherCall: { caller: 'z', callee: 'b', status: 'accepted' } }), 'busy');
+      assert.equal(outcome({ otherCall: { caller: 'b', callee: 'a', status: 'placed' } }), 'ring');
+      assert.equal(outcome({ otherCall: { caller: 'b', callee: 'a', status: 'accepted' } }), 'busy');
+      given([])
+        .when(placeWith({ ...free, otherCall: { caller: 'b', callee: 'z', status: 'ringing' } }))
+        .thenTypes(['CallPlaced', 'CallBusy']);
+    });
   });
 });

@@ -1,10 +1,41 @@
+import type { NonContactCallPolicy } from '../contacts/events.ts';
 import type { Decider } from '../shared/decider.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { CallEvent, CallMedia, EndReason, MissedReason, SignalKind } from './events.ts';
 import { signalProblem } from './signals.ts';
 
-/** What placing the call finds on the callee's side (computed from the read models). */
+/** What becomes of a call as it is placed. */
 export type PlaceOutcome = 'ring' | 'silent' | 'busy' | MissedReason;
+
+/**
+ * The callee's side as a call is placed: facts of other streams (the callee's address book,
+ * their other calls) that the application reads and hands in with the command.
+ */
+export interface CalleeSituation {
+  /** The callee blocked the caller. */
+  blocked: boolean;
+  doNotDisturb: boolean;
+  /** The caller as the callee's contact, or null; `alwaysAllowed` passes do-not-disturb. */
+  contact: { alwaysAllowed: boolean } | null;
+  nonContactCalls: NonContactCallPolicy;
+  /** The callee's other live, not silent call, if any. */
+  otherCall: { caller: string; callee: string; status: CallStatus } | null;
+}
+
+/**
+ * The callee's rules, in order: a blocked caller is silenced (the callee never hears of the
+ * call), do-not-disturb misses it unless the caller is always allowed, a non-contact is
+ * silenced if the callee chose so, and another live call makes the callee busy — except the
+ * callee's own unanswered call to this caller (glare: resolved after placing, lower id wins).
+ */
+export function placeOutcome(caller: string, callee: string, situation: CalleeSituation): PlaceOutcome {
+  if (situation.blocked) return 'silent';
+  if (situation.doNotDisturb && !situation.contact?.alwaysAllowed) return 'do_not_disturb';
+  if (!situation.contact && situation.nonContactCalls === 'silence') return 'non_contact_silenced';
+  const other = situation.otherCall;
+  const glare = other && other.caller === callee && other.callee === caller && other.status !== 'accepted';
+  return other && !glare ? 'busy' : 'ring';
+}
 
 export type CallCommand =
   | {
@@ -17,7 +48,7 @@ export type CallCommand =
       nonce: string;
       signature: string;
       ringTimeoutAt: number;
-      outcome: PlaceOutcome;
+      situation: CalleeSituation;
     }
   | { type: 'MarkRinging'; by: string; sessionId: string }
   | { type: 'Accept'; by: string; sessionId: string; now: number }
@@ -75,7 +106,8 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
   if (command.type === 'PlaceCall') {
     if (state.status !== 'none') throw new DomainError('CONFLICT', 'a call with this id exists');
     if (command.caller === command.callee) throw new DomainError('BAD_INPUT', 'you cannot call yourself');
-    const p = { caller: command.caller, callee: command.callee, silent: command.outcome === 'silent' };
+    const outcome = placeOutcome(command.caller, command.callee, command.situation);
+    const p = { caller: command.caller, callee: command.callee, silent: outcome === 'silent' };
     const placed: CallEvent = {
       type: 'CallPlaced',
       data: {
@@ -88,14 +120,14 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
         ringTimeoutAt: command.ringTimeoutAt,
       },
     };
-    switch (command.outcome) {
+    switch (outcome) {
       case 'ring':
       case 'silent':
         return [placed];
       case 'busy':
         return [placed, { type: 'CallBusy', data: p }];
       default:
-        return [placed, { type: 'CallMissed', data: { ...p, reason: command.outcome } }];
+        return [placed, { type: 'CallMissed', data: { ...p, reason: outcome } }];
     }
   }
   if (state.status === 'none') throw new DomainError('NOT_FOUND', 'no such call');

@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decisionSpec } from '../shared/decider-spec.ts';
-import { decideMessage, MESSAGE_LIMITS, type MessageCommand } from './decide.ts';
+import { deciderSpec, decisionSpec } from '../shared/decider-spec.ts';
+import {
+  type ConversationState,
+  decideMessage,
+  initialConversation,
+  MESSAGE_LIMITS,
+  type MessageCommand,
+  type MessageFacts,
+  messageDecider,
+} from './decide.ts';
 
 const { given } = decisionSpec(decideMessage);
+/** A conversation read model's view: one message `m1`, and/or `b`'s receipts of `a`. */
+const state = (
+  over: { message?: MessageFacts; receipts?: { delivered: number; read: number; lastFromPeer: number } } = {},
+): ConversationState => {
+  const s = initialConversation();
+  if (over.message) s.messages.set('m1', over.message);
+  if (over.receipts) {
+    s.receipts.set('b', { delivered: over.receipts.delivered, read: over.receipts.read });
+    s.lastSent.set('a', over.receipts.lastFromPeer);
+  }
+  return s;
+};
 const send = (over: Partial<Extract<MessageCommand, { type: 'SendMessage' }>> = {}): MessageCommand => ({
   type: 'SendMessage',
   messageId: 'm1',
@@ -11,40 +31,41 @@ const send = (over: Partial<Extract<MessageCommand, { type: 'SendMessage' }>> = 
   to: 'b',
   body: 'hi',
   blockedBySender: false,
+  blockedByRecipient: false,
   ...over,
 });
 const mine = { from: 'a', to: 'b', sentAt: 1_000, deleted: false, withheld: false };
 
 describe('messages decider', () => {
   it('should send a message, withheld when the recipient blocked the sender', () => {
-    given({})
+    given(state())
       .when(send())
       .thenEvents([
         { type: 'MessageSent', data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: false } },
       ]);
-    given({ recipientBlockedSender: true })
-      .when(send())
+    given(state())
+      .when(send({ blockedByRecipient: true }))
       .thenEvents([
         { type: 'MessageSent', data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: true } },
       ]);
   });
 
   it('should refuse empty, oversized, self-addressed and sender-blocked messages', () => {
-    given({})
+    given(state())
       .when(send({ body: '  ' }))
       .thenThrows('BAD_INPUT');
-    given({})
+    given(state())
       .when(send({ body: 'x'.repeat(MESSAGE_LIMITS.bodyChars + 1) }))
       .thenThrows('BAD_INPUT');
     assert.equal(
-      given({}).when(send({ body: '😀'.repeat(MESSAGE_LIMITS.bodyChars) })).events.length,
+      given(state()).when(send({ body: '😀'.repeat(MESSAGE_LIMITS.bodyChars) })).events.length,
       1,
       'limit counts characters',
     );
-    given({})
+    given(state())
       .when(send({ to: 'a' }))
       .thenThrows('BAD_INPUT');
-    given({})
+    given(state())
       .when(send({ blockedBySender: true }))
       .thenThrows('FORBIDDEN');
   });
@@ -57,20 +78,24 @@ describe('messages decider', () => {
       body: 'fixed',
       now,
     });
-    given({ message: mine }).when(edit('a', 2_000)).thenTypes(['MessageEdited']);
-    given({ message: mine }).when(edit('b', 2_000)).thenThrows('NOT_FOUND');
-    given({}).when(edit('a', 2_000)).thenThrows('NOT_FOUND');
-    given({ message: mine })
+    given(state({ message: mine }))
+      .when(edit('a', 2_000))
+      .thenTypes(['MessageEdited']);
+    given(state({ message: mine }))
+      .when(edit('b', 2_000))
+      .thenThrows('NOT_FOUND');
+    given(state()).when(edit('a', 2_000)).thenThrows('NOT_FOUND');
+    given(state({ message: mine }))
       .when(edit('a', 1_000 + MESSAGE_LIMITS.editWindowMs + 1))
       .thenThrows('FORBIDDEN');
-    given({ message: { ...mine, deleted: true } })
+    given(state({ message: { ...mine, deleted: true } }))
       .when(edit('a', 2_000))
       .thenThrows('CONFLICT');
     const del = (now: number): MessageCommand => ({ type: 'DeleteMessage', messageId: 'm1', by: 'a', now });
-    given({ message: mine })
+    given(state({ message: mine }))
       .when(del(1_000 + MESSAGE_LIMITS.editWindowMs + 1))
       .thenTypes(['MessageDeleted']);
-    given({ message: mine })
+    given(state({ message: mine }))
       .when(del(1_000 + MESSAGE_LIMITS.deleteWindowMs + 1))
       .thenThrows('FORBIDDEN');
   });
@@ -83,13 +108,53 @@ describe('messages decider', () => {
       peer: 'a',
       upTo,
     });
-    given({ receipts })
+    given(state({ receipts }))
       .when(mark('MarkDelivered', 7))
       .thenEvents([{ type: 'MessagesDelivered', data: { by: 'b', peer: 'a', upTo: 7 } }]);
-    given({ receipts }).when(mark('MarkDelivered', 4)).thenEvents([]);
-    given({ receipts })
+    given(state({ receipts })).when(mark('MarkDelivered', 4)).thenEvents([]);
+    given(state({ receipts }))
       .when(mark('MarkRead', 100))
       .thenEvents([{ type: 'MessagesRead', data: { by: 'b', peer: 'a', upTo: 9 } }]);
-    given({ receipts }).when(mark('MarkRead', 0)).thenThrows('BAD_INPUT');
+    given(state({ receipts })).when(mark('MarkRead', 0)).thenThrows('BAD_INPUT');
+  });
+
+  it('should fold the stream to the same decisions (sent time and positions from the log)', () => {
+    const spec = deciderSpec(messageDecider);
+    const sent = {
+      type: 'MessageSent' as const,
+      data: { messageId: 'm1', from: 'a', to: 'b', body: 'hi', withheld: false },
+      time: new Date(1_000),
+      position: 9,
+    };
+    const edit = (now: number): MessageCommand => ({
+      type: 'EditMessage',
+      messageId: 'm1',
+      by: 'a',
+      body: 'x',
+      now,
+    });
+    spec.given([sent]).when(edit(2_000)).thenTypes(['MessageEdited']);
+    spec
+      .given([sent])
+      .when(edit(1_000 + MESSAGE_LIMITS.editWindowMs + 1))
+      .thenThrows('FORBIDDEN');
+    const deleted = {
+      type: 'MessageDeleted' as const,
+      data: { messageId: 'm1', from: 'a', to: 'b', withheld: false },
+    };
+    spec.given([sent, deleted]).when(edit(2_000)).thenThrows('CONFLICT');
+    const read = (upTo: number): MessageCommand => ({ type: 'MarkRead', by: 'b', peer: 'a', upTo });
+    spec
+      .given([sent])
+      .when(read(100))
+      .thenEvents([{ type: 'MessagesRead', data: { by: 'b', peer: 'a', upTo: 9 } }]);
+    const wasRead = { type: 'MessagesRead' as const, data: { by: 'b', peer: 'a', upTo: 9 } };
+    spec.given([sent, wasRead]).when(read(9)).thenEvents([]);
+    spec.given([sent, wasRead]).when({ type: 'MarkDelivered', by: 'b', peer: 'a', upTo: 9 }).thenEvents([]);
+    // A withheld message is not the recipient's to acknowledge.
+    spec
+      .given([{ ...sent, data: { ...sent.data, withheld: true } }])
+      .when(read(9))
+      .thenEvents([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { AuthResult } from '../../app/identity/commands.ts';
-import { DomainError } from '../../events/shared/errors.ts';
+import { takeSignInAttempt } from '../../app/limits.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { type GraphQLContext, requestMetadata } from '../context.ts';
 import { IdentityRef } from './identity.ts';
@@ -46,14 +46,8 @@ const SignInInput = builder.inputType('SignInInput', {
 });
 
 /** Per-IP (and per-identity) limits on the unauthenticated entry points. */
-async function rateLimit(ctx: GraphQLContext, identity?: string): Promise<void> {
-  if (
-    !(await ctx.services.limits.authByIp.take(ctx.ip)) ||
-    (identity && !(await ctx.services.limits.authByIdentity.take(identity)))
-  ) {
-    throw new DomainError('RATE_LIMITED', 'too many attempts: wait a little and try again');
-  }
-}
+const rateLimit = (ctx: GraphQLContext, identity?: string) =>
+  takeSignInAttempt(ctx.services.limits, ctx.ip, identity);
 
 builder.mutationField('requestChallenge', (t) =>
   t.field({

@@ -1,7 +1,5 @@
 import type { ConversationView, MessageView } from '../../events/messages/projection.ts';
 import { messageStatus, unreadCount } from '../../events/messages/projection.ts';
-import { DomainError } from '../../events/shared/errors.ts';
-import { addressProblem } from '../../protocol/address.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { requestMetadata } from '../context.ts';
 
@@ -172,15 +170,7 @@ builder.mutationFields((t) => ({
       'Tells `to` you are typing (ephemeral: not recorded, not delivered to those who blocked you).',
     args: { to: t.arg.string() },
     resolve: async (_r, { to }, ctx) => {
-      const viewer = requireViewer(ctx);
-      const problem = addressProblem(to);
-      if (problem) throw new DomainError('ADDRESS_INVALID', problem);
-      if (!ctx.services.limits.typing.take(viewer.address)) {
-        throw new DomainError('RATE_LIMITED', 'too many typing signals');
-      }
-      if (!ctx.services.queries.contacts.hasBlocked(to, viewer.address)) {
-        await ctx.services.signals.publish({ kind: 'typing', to, from: viewer.address, at: Date.now() });
-      }
+      await ctx.services.typing.send(requireViewer(ctx), to);
       return true;
     },
   }),
@@ -201,7 +191,7 @@ builder.subscriptionField('typing', (t) =>
       const viewer = requireViewer(ctx);
       const queue: { from: string; at: number }[] = [];
       let wake: (() => void) | null = null;
-      const stop = ctx.services.signals.listen(viewer.address, (s) => {
+      const stop = ctx.services.typing.listen(viewer.address, (s) => {
         if (queue.length < 100) queue.push({ from: s.from, at: s.at }); // ephemeral: drop when flooded
         wake?.();
       });
