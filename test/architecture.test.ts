@@ -38,6 +38,7 @@ const TOLERATED = new Set([
   'schema/context.ts → api/commands/messages.ts',
   'schema/context.ts → api/feed.ts',
   'schema/context.ts → api/rate-limit.ts',
+  'schema/context.ts → api/shared-rate-limit.ts',
   'schema/context.ts → api/signals.ts',
   'schema/types/auth.ts → api/commands/identity.ts',
   'schema/types/contacts.ts → api/commands/contacts.ts',
