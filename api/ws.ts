@@ -10,7 +10,7 @@ import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
-import { type EnvelopedRoot, malformedSubscribe, prepareOperation } from './ws-operation.ts';
+import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
 
 interface ConnectionState {
   viewer?: Viewer;
@@ -140,15 +140,19 @@ export class GraphQLSockets {
     );
     const handleMessage = behavior.message!;
     behavior.message = (ws, message, isBinary) => {
-      const refusal = state({ socket: ws } as Extra).viewer
-        ? malformedSubscribe(Buffer.from(message).toString())
-        : null;
-      if (!refusal) return handleMessage(ws, message, isBinary);
+      const check = checkFrame(Buffer.from(message).toString());
+      if (check.kind === 'invalid') {
+        this.end(ws, CloseCode.BadRequest, check.reason);
+        return;
+      }
+      // Before connection_ack graphql-ws's own rules apply (4401 for an early subscribe).
+      if (check.kind === 'pass' || !state({ socket: ws } as Extra).viewer)
+        return handleMessage(ws, message, isBinary);
       ws.send(
         JSON.stringify({
-          id: refusal.id,
+          id: check.id,
           type: 'error',
-          payload: [{ message: refusal.message, extensions: { code: 'BAD_INPUT' } }],
+          payload: [{ message: check.message, extensions: { code: 'BAD_INPUT' } }],
         }),
       );
     };
