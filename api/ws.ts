@@ -13,7 +13,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
-import { type EnvelopedRoot, malformedSubscribe, prepareOperation } from './ws-operation.ts';
+import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
 
 interface ConnectionState {
   /** The session of connection_init; unset on a per-operation socket. */
@@ -194,17 +194,21 @@ export class GraphQLSockets {
     );
     const handleMessage = behavior.message!;
     behavior.message = (ws, message, isBinary) => {
-      // Only once the connection is acknowledged (a session, or per-operation auth): before
-      // that graphql-ws itself closes the socket (4401) for any subscribe.
+      const check = checkFrame(Buffer.from(message).toString());
+      if (check.kind === 'invalid') {
+        this.end(ws, CloseCode.BadRequest, check.reason);
+        return;
+      }
+      // Before connection_ack graphql-ws's own rules apply (4401 for an early subscribe);
+      // acknowledged means a session, or per-operation auth.
       const acked = state({ socket: ws } as Extra);
-      const refusal =
-        acked.viewer || acked.perOperation ? malformedSubscribe(Buffer.from(message).toString()) : null;
-      if (!refusal) return handleMessage(ws, message, isBinary);
+      if (check.kind === 'pass' || !(acked.viewer || acked.perOperation))
+        return handleMessage(ws, message, isBinary);
       ws.send(
         JSON.stringify({
-          id: refusal.id,
+          id: check.id,
           type: 'error',
-          payload: [{ message: refusal.message, extensions: { code: 'BAD_INPUT' } }],
+          payload: [{ message: check.message, extensions: { code: 'BAD_INPUT' } }],
         }),
       );
     };

@@ -165,6 +165,16 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       }
     });
 
+    it('should close with 4400 (protocol), not 4500, when a client sends a message type only servers send', {
+      skip,
+    }, async () => {
+      for (const type of ['next', 'error', 'connection_ack']) {
+        const socket = await RawSocket.open(s.wsUrl, ada.token);
+        socket.send({ type, id: '1', payload: {} });
+        assert.equal((await socket.closed).code, 4400, type);
+      }
+    });
+
     it('should refuse deeply nested input as BAD_INPUT over HTTP too, appending nothing', {
       skip,
     }, async () => {
