@@ -352,6 +352,38 @@ describe('docs/protocol.md against a real server', () => {
     await gql(s.url, 'mutation($c: ID!) { hangUp(callId: $c) { status } }', { c: first.callId }, ada.token);
   });
 
+  it('serves GraphQL over HTTP in the POST forms "Transports" lists, and refuses the others', async () => {
+    const query = '{ serverInfo { mode } }';
+    const post = (type: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${s.url}/graphql`, { method: 'POST', body, headers: { 'content-type': type, ...headers } });
+    const csrf = { 'x-graphql-yoga-csrf': '1' };
+    const served = [
+      await post('application/json', JSON.stringify({ query })),
+      await post('application/graphql+json', JSON.stringify({ query })),
+      await post('application/graphql', query),
+      await post('application/x-www-form-urlencoded', `query=${encodeURIComponent(query)}`, csrf),
+    ];
+    for (const r of served) {
+      assert.equal(r.status, 200);
+      assert.deepEqual(await r.json(), { data: { serverInfo: { mode: 'memory' } } });
+    }
+    assert.equal(
+      (await post('application/x-www-form-urlencoded', `query=${encodeURIComponent(query)}`)).status,
+      403,
+    );
+    assert.equal((await post('text/plain', JSON.stringify({ query }), csrf)).status, 415);
+    const transports = section('Transports');
+    for (const type of [
+      'application/json',
+      'application/graphql+json',
+      'application/graphql',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]) {
+      assert.ok(transports.includes(`\`${type}\``), type);
+    }
+  });
+
   it('answers signIn for an address no identity has with NOT_FOUND', async () => {
     const stranger = new TestIdentity('Stranger');
     const c = await challenge(s.url);
