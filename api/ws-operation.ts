@@ -21,7 +21,7 @@ function coded(errors: readonly GraphQLError[], code: string): GraphQLError[] {
  * Parses, validates and builds the execution arguments of one graphql-ws operation through
  * Yoga's envelop (so its plugins, limits included, apply as over HTTP). Refusals come back as
  * errors with the codes HTTP clients see: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
- * BAD_INPUT. Some armor limits throw from inside `validate` instead of returning errors.
+ * OPERATION_RESOLUTION_FAILURE, BAD_INPUT. Some armor limits throw from inside `validate` instead of returning errors.
  */
 export async function prepareOperation(
   yoga: Yoga,
@@ -52,11 +52,13 @@ export async function prepareOperation(
   }
   const operationName = payload.operationName ?? null;
   if (!getOperationAST(document, operationName)) {
+    // The code Yoga answers over HTTP for the same document (400 there).
     return [
-      badInput(
+      new GraphQLError(
         operationName === null
           ? 'the document has several operations: say which in operationName'
           : 'operationName names no operation of the document',
+        { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
       ),
     ];
   }
