@@ -44,6 +44,13 @@ function defaultMaxConnections(): number {
   return Number.POSITIVE_INFINITY;
 }
 
+/**
+ * Operations one socket may run at once (live subscriptions and queries or mutations being
+ * answered). Each holds an iterator and its buffers, so without a bound one signed-in client
+ * could hold any amount of server memory on a single connection.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
+
 /** An error as sent, without the HTTP-only `extensions.http`. */
 function withoutHttp(error: GraphQLError): GraphQLFormattedError {
   const { http: _http, ...extensions } = error.extensions ?? {};
@@ -115,6 +122,15 @@ export class GraphQLSockets {
           return true;
         },
         onSubscribe: async (ctx, _id, payload) => {
+          // graphql-ws has already entered this id in ctx.subscriptions: it counts itself.
+          if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
+            return [
+              new GraphQLError(
+                `too many operations at once on this connection (at most ${MAX_OPERATIONS_PER_SOCKET}): complete some first`,
+                { extensions: { code: 'RATE_LIMITED' } },
+              ),
+            ];
+          }
           const s = state(ctx.extra);
           const unauthenticated = (message: string) => [
             new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } }),
@@ -168,8 +184,14 @@ export class GraphQLSockets {
           if (!result.errors?.some((e) => e.extensions?.http)) return;
           return { ...result, errors: result.errors.map(withoutHttp) };
         },
+        // Also reached when a running subscription's stream throws, which graphql-ws turns
+        // into an error with the raw message: mask what is not a known refusal, as over HTTP.
         onError: (_ctx, _id, _payload, errors) =>
-          errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined,
+          errors.map((e) =>
+            withoutHttp(
+              e.extensions?.code ? e : this.operationError(e.originalError ?? e, 'INTERNAL_SERVER_ERROR'),
+            ),
+          ),
         subscribe: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).subscribe(args)),
         onClose: (ctx) => {
           for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
