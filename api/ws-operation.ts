@@ -21,7 +21,7 @@ function coded(errors: readonly GraphQLError[], code: string): GraphQLError[] {
  * Parses, validates and builds the execution arguments of one graphql-ws operation through
  * Yoga's envelop (so its plugins, limits included, apply as over HTTP). Refusals come back as
  * errors with the codes HTTP clients see: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
- * BAD_INPUT. Some armor limits throw from inside `validate` instead of returning errors.
+ * OPERATION_RESOLUTION_FAILURE, BAD_INPUT. Some armor limits throw from inside `validate` instead of returning errors.
  */
 export async function prepareOperation(
   yoga: Yoga,
@@ -52,11 +52,13 @@ export async function prepareOperation(
   }
   const operationName = payload.operationName ?? null;
   if (!getOperationAST(document, operationName)) {
+    // The code Yoga answers over HTTP for the same document (400 there).
     return [
-      badInput(
+      new GraphQLError(
         operationName === null
           ? 'the document has several operations: say which in operationName'
           : 'operationName names no operation of the document',
+        { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
       ),
     ];
   }
@@ -70,23 +72,37 @@ export async function prepareOperation(
   };
 }
 
+/** Message types a client may send (graphql-transport-ws). */
+const CLIENT_MESSAGES = new Set(['connection_init', 'ping', 'pong', 'subscribe', 'complete']);
+
+export type FrameCheck =
+  | { kind: 'pass' }
+  /** A subscribe whose payload graphql-ws would answer by closing the socket (4400). */
+  | { kind: 'refuse'; id: string; message: string }
+  /** A server-to-client message type: graphql-ws throws on it, which would close with 4500. */
+  | { kind: 'invalid'; reason: string };
+
 /**
- * A `subscribe` message whose payload graphql-ws would refuse by closing the whole socket
- * (4400): answered instead with an `error` for its id. Null when the frame is anything else
- * (graphql-ws then applies the protocol, closing on frames that have no id to answer).
+ * Looks at a frame before graphql-ws does, for the two cases it handles badly: a subscribe
+ * with a malformed payload is answered with an `error` for its id (the socket carries other
+ * operations), and a message type only servers send is a protocol violation (4400), not an
+ * internal error. Everything else, malformed frames without an id included, is left to
+ * graphql-ws and the protocol.
  */
-export function malformedSubscribe(text: string): { id: string; message: string } | null {
-  if (!text.includes('subscribe')) return null;
+export function checkFrame(text: string): FrameCheck {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
   } catch {
-    return null;
+    return { kind: 'pass' };
   }
-  if (!isRecord(frame) || frame.type !== 'subscribe') return null;
+  if (!isRecord(frame) || typeof frame.type !== 'string') return { kind: 'pass' };
+  if (!CLIENT_MESSAGES.has(frame.type))
+    return { kind: 'invalid', reason: `a client may not send "${frame.type.slice(0, 40)}" messages` };
+  if (frame.type !== 'subscribe') return { kind: 'pass' };
   const { id, payload } = frame;
-  if (typeof id !== 'string' || id === '') return null;
-  const refuse = (message: string) => ({ id, message });
+  if (typeof id !== 'string' || id === '') return { kind: 'pass' };
+  const refuse = (message: string): FrameCheck => ({ kind: 'refuse', id, message });
   if (!isRecord(payload)) return refuse('the subscribe payload must be an object');
   if (typeof payload.query !== 'string') return refuse('query must be a string');
   if (payload.variables != null && !isRecord(payload.variables)) return refuse('variables must be an object');
@@ -94,7 +110,7 @@ export function malformedSubscribe(text: string): { id: string; message: string 
     return refuse('operationName must be a string');
   if (payload.extensions != null && !isRecord(payload.extensions))
     return refuse('extensions must be an object');
-  return null;
+  return { kind: 'pass' };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -14,7 +14,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
-import { type EnvelopedRoot, malformedSubscribe, prepareOperation } from './ws-operation.ts';
+import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
 
 interface ConnectionState {
   /** The session of connection_init; unset on a per-operation socket. */
@@ -44,6 +44,13 @@ function defaultMaxConnections(): number {
   }
   return Number.POSITIVE_INFINITY;
 }
+
+/**
+ * Operations one socket may run at once (live subscriptions and queries or mutations being
+ * answered). Each holds an iterator and its buffers, so without a bound one signed-in client
+ * could hold any amount of server memory on a single connection.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
 
 /** An error as sent, without the HTTP-only `extensions.http`. */
 function withoutHttp(error: GraphQLError): GraphQLFormattedError {
@@ -116,6 +123,15 @@ export class GraphQLSockets {
           return true;
         },
         onSubscribe: async (ctx, _id, payload) => {
+          // graphql-ws has already entered this id in ctx.subscriptions: it counts itself.
+          if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
+            return [
+              new GraphQLError(
+                `too many operations at once on this connection (at most ${MAX_OPERATIONS_PER_SOCKET}): complete some first`,
+                { extensions: { code: 'RATE_LIMITED' } },
+              ),
+            ];
+          }
           const s = state(ctx.extra);
           const unauthenticated = (message: string) => [
             new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } }),
@@ -169,8 +185,14 @@ export class GraphQLSockets {
           if (!result.errors?.some((e) => e.extensions?.http)) return;
           return { ...result, errors: result.errors.map(withoutHttp) };
         },
+        // Also reached when a running subscription's stream throws, which graphql-ws turns
+        // into an error with the raw message: mask what is not a known refusal, as over HTTP.
         onError: (_ctx, _id, _payload, errors) =>
-          errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined,
+          errors.map((e) =>
+            withoutHttp(
+              e.extensions?.code ? e : this.operationError(e.originalError ?? e, 'INTERNAL_SERVER_ERROR'),
+            ),
+          ),
         subscribe: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).subscribe(args)),
         onClose: (ctx) => {
           for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
@@ -195,17 +217,21 @@ export class GraphQLSockets {
     );
     const handleMessage = behavior.message!;
     behavior.message = (ws, message, isBinary) => {
-      // Only once the connection is acknowledged (a session, or per-operation auth): before
-      // that graphql-ws itself closes the socket (4401) for any subscribe.
+      const check = checkFrame(Buffer.from(message).toString());
+      if (check.kind === 'invalid') {
+        this.end(ws, CloseCode.BadRequest, check.reason);
+        return;
+      }
+      // Before connection_ack graphql-ws's own rules apply (4401 for an early subscribe);
+      // acknowledged means a session, or per-operation auth.
       const acked = state({ socket: ws } as Extra);
-      const refusal =
-        acked.viewer || acked.perOperation ? malformedSubscribe(Buffer.from(message).toString()) : null;
-      if (!refusal) return handleMessage(ws, message, isBinary);
+      if (check.kind === 'pass' || !(acked.viewer || acked.perOperation))
+        return handleMessage(ws, message, isBinary);
       ws.send(
         JSON.stringify({
-          id: refusal.id,
+          id: check.id,
           type: 'error',
-          payload: [{ message: refusal.message, extensions: { code: 'BAD_INPUT' } }],
+          payload: [{ message: check.message, extensions: { code: 'BAD_INPUT' } }],
         }),
       );
     };

@@ -82,7 +82,12 @@ const BAD_OPERATIONS: {
     name: 'an unknown operation name',
     query: 'query A { serverInfo { mode } }',
     operationName: 'B',
-    code: 'BAD_INPUT',
+    code: 'OPERATION_RESOLUTION_FAILURE',
+  },
+  {
+    name: 'several operations and no operation name',
+    query: 'query A { serverInfo { mode } } query B { serverInfo { version } }',
+    code: 'OPERATION_RESOLUTION_FAILURE',
   },
   {
     name: 'variables that are not an object',
@@ -162,6 +167,38 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         assert.ok(socket.isOpen);
       } finally {
         socket.close();
+      }
+    });
+
+    it('should answer the same code over HTTP as over WebSocket for every bad operation HTTP can carry', {
+      skip,
+    }, async () => {
+      for (const op of BAD_OPERATIONS) {
+        const sendable =
+          typeof op.query === 'string' &&
+          !op.variablesJson &&
+          (op.variables === undefined ||
+            (typeof op.variables === 'object' && !Array.isArray(op.variables))) &&
+          (op.operationName === undefined || typeof op.operationName === 'string');
+        if (!sendable) continue;
+        const res = await fetch(`${s.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${ada.token}` },
+          body: JSON.stringify({ query: op.query, variables: op.variables, operationName: op.operationName }),
+        });
+        const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+        const codes = [...new Set((body.errors ?? []).map((e) => e.extensions?.code))];
+        assert.deepEqual(codes, [op.code], `${op.name} over HTTP: ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    });
+
+    it('should close with 4400 (protocol), not 4500, when a client sends a message type only servers send', {
+      skip,
+    }, async () => {
+      for (const type of ['next', 'error', 'connection_ack']) {
+        const socket = await RawSocket.open(s.wsUrl, ada.token);
+        socket.send({ type, id: '1', payload: {} });
+        assert.equal((await socket.closed).code, 4400, type);
       }
     });
 
