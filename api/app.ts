@@ -116,11 +116,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
 /** Closes sessions' sockets when they end, and measures how far the read models are. */
 function watchReadModels(readModels: ReadModels, sockets: GraphQLSockets, metrics: Metrics): void {
-  readModels.onEvent((e) => {
-    if (e.type === 'SessionEnded') sockets.closeSession(String(e.data.sessionId));
+  readModels.onEvent(({ recorded, ...c }) => {
+    if (c.domain === 'identity' && c.event.type === 'SessionEnded')
+      sockets.closeSession(c.event.data.sessionId);
     // Commit → this node's read models and feeds (what a live subscriber waits at least).
-    metrics.subscriptionLagSeconds.observe(Math.max(0, Date.now() - e.time.getTime()) / 1000);
-    metrics.projectionPosition.set(e.position);
+    metrics.subscriptionLagSeconds.observe(Math.max(0, Date.now() - recorded.time.getTime()) / 1000);
+    metrics.projectionPosition.set(recorded.position);
   });
 }
 

@@ -97,7 +97,12 @@ export async function composeApplication(options: {
     }),
     plans: new PlanCommands(log, readModels, queries),
   };
-  const feed = new FeedHub(log, readModels);
+  const feed = new FeedHub(log, readModels, {
+    identity: (address) => queries.identity.known(address),
+    call: (callId) => queries.calls.call(callId),
+    message: (messageId) => queries.messages.byId(messageId),
+    conversation: (owner, peer) => queries.messages.conversationOf(owner, peer),
+  });
   feed.start();
   const ringTimer = new RingTimer({
     log,

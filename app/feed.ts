@@ -1,3 +1,5 @@
+import { classify, feedItemOf } from '../events/catalog.ts';
+import type { FeedItem, FeedLookups } from '../events/feed/item.ts';
 import { DomainError } from '../events/shared/errors.ts';
 import { StoreUnavailableError } from '../events/store/errors.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
@@ -21,7 +23,13 @@ export class FeedHub {
   constructor(
     private readonly log: EventLog,
     private readonly readModels: ReadModels,
+    private readonly lookups: FeedLookups,
   ) {}
+
+  /** What `event` shows its audience (null: nothing to show, e.g. a call this node lost). */
+  itemOf(event: RecordedEvent): FeedItem | null {
+    return feedItemOf(classify(event), this.lookups);
+  }
 
   /** Last position routed (the read models' position). */
   get position(): number {
@@ -32,7 +40,7 @@ export class FeedHub {
     this.detach = this.readModels.onEvent((event, audience) => {
       for (const address of audience) {
         const subs = this.subscribers.get(address);
-        if (subs) for (const s of subs) s.push(event);
+        if (subs) for (const s of subs) s.push(event.recorded);
       }
     });
   }

@@ -1,14 +1,20 @@
-import { calls } from '../events/calls/projection.ts';
-import { addressBooks } from '../events/contacts/projection.ts';
-import { audienceOf } from '../events/feed/audience.ts';
-import { directory } from '../events/identity/projections.ts';
-import { conversations } from '../events/messages/projection.ts';
-import { plans } from '../events/plans/projection.ts';
-import { ProjectionRunner } from '../events/projections/runner.ts';
+import { audienceOf, type Classified, classify } from '../events/catalog.ts';
+import type { Projection } from '../events/projections/projection.ts';
+import {
+  type ReadModelName,
+  type ReadModelProjections,
+  readModelProjections,
+  type StateOf,
+} from '../events/projections/registry.ts';
+import { ProjectionRunner, replayAll } from '../events/projections/runner.ts';
+import { partitionPoint } from '../events/shared/sorted.ts';
 import type { EventLog, RecordedEvent } from '../events/store/types.ts';
 
-/** Called with each live event and the identities whose feed it belongs to. */
-type Listener = (event: RecordedEvent, audience: string[]) => void;
+/** Called with each live event, classified, and the identities whose feed it belongs to. */
+type Listener = (event: Classified, audience: string[]) => void;
+
+/** One runner per registered projection, typed by its state. */
+export type Runners = { [K in ReadModelName]: ProjectionRunner<StateOf<ReadModelProjections[K]>> };
 
 /**
  * The node's read models: every projection, rebuilt from position 0 at start, then fed
@@ -18,24 +24,14 @@ type Listener = (event: RecordedEvent, audience: string[]) => void;
  * event, so whatever they look up already includes it.
  */
 export class ReadModels {
-  readonly directory = new ProjectionRunner(directory);
-  readonly addressBooks = new ProjectionRunner(addressBooks);
-  readonly conversations = new ProjectionRunner(conversations);
-  readonly calls = new ProjectionRunner(calls);
-  readonly plans = new ProjectionRunner(plans);
-  private readonly runners = [
-    this.directory,
-    this.addressBooks,
-    this.conversations,
-    this.calls,
-    this.plans,
-  ] as ProjectionRunner<unknown>[];
-  /**
-   * Each identity's feed: the positions of the events it is the audience of, ascending. A
-   * device that reconnects after a while reads just those, not the whole log since then
-   * (8 bytes per event per audience member).
-   */
-  readonly feedIndex = new Map<string, number[]>();
+  /** Every projection of the registry (events/projections/registry.ts), by name. */
+  readonly runners: Runners = Object.fromEntries(
+    Object.entries(readModelProjections).map(([name, p]) => [
+      name,
+      new ProjectionRunner<unknown>(p as Projection<unknown>),
+    ]),
+  ) as Runners;
+  private readonly all = Object.values(this.runners) as ProjectionRunner<unknown>[];
   private readonly waiters: { position: number; resolve: () => void }[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly abort = new AbortController();
@@ -54,18 +50,9 @@ export class ReadModels {
   }
 
   async start(): Promise<void> {
-    const head = await this.log.head();
-    // One pass over the log for all projections.
-    for (let from = 0; from < head; ) {
-      const page = await this.log.readAll(from, 5000);
-      if (page.length === 0) break;
-      for (const e of page) {
-        for (const r of this.runners) r.apply(e);
-        this.index(e);
-      }
-      from = page[page.length - 1]!.position;
-      this.applied = from;
-    }
+    // One pass over the log for every projection.
+    await replayAll(this.log, this.all);
+    this.applied = this.all[0]?.checkpoint ?? 0;
     const sub = this.log.subscribe({ from: this.applied, signal: this.abort.signal });
     this.loop = (async () => {
       try {
@@ -77,45 +64,35 @@ export class ReadModels {
     })();
   }
 
-  private index(event: RecordedEvent): string[] {
-    const audience = audienceOf(event);
-    for (const address of audience) {
-      const list = this.feedIndex.get(address);
-      if (list) list.push(event.position);
-      else this.feedIndex.set(address, [event.position]);
-    }
-    return audience;
-  }
-
   /** Up to `limit` positions of `address`'s feed in (after, upTo]. */
   feedPositions(address: string, after: number, upTo: number, limit: number): number[] {
-    const list = this.feedIndex.get(address);
+    const list = this.runners.feedIndex.state.get(address);
     if (!list) return [];
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]! <= after) lo = mid + 1;
-      else hi = mid;
-    }
     const out: number[] = [];
-    for (let i = lo; i < list.length && out.length < limit && list[i]! <= upTo; i++) out.push(list[i]!);
+    for (let i = partitionPoint(list, (p) => p <= after); i < list.length && out.length < limit; i++) {
+      if (list[i]! > upTo) break;
+      out.push(list[i]!);
+    }
     return out;
   }
 
   private apply(event: RecordedEvent): void {
-    for (const r of this.runners) r.apply(event);
-    const audience = this.index(event);
+    for (const r of this.all) r.apply(event);
     this.applied = event.position;
+    const classified = classify(event);
+    const audience = audienceOf(classified);
     for (const l of this.listeners) {
       try {
-        l(event, audience);
+        l(classified, audience);
       } catch (error) {
         this.onError(error);
       }
     }
-    while (this.waiters.length > 0 && this.waiters[0]!.position <= event.position)
-      this.waiters.shift()!.resolve();
+    this.release(event.position);
+  }
+
+  private release(position: number): void {
+    while (this.waiters.length > 0 && this.waiters[0]!.position <= position) this.waiters.shift()!.resolve();
   }
 
   /** Resolves once every event up to `position` is folded in. */
@@ -142,14 +119,14 @@ export class ReadModels {
 
   /** Called with the id of each call placed, once the read models have it (the ring timer). */
   onCallPlaced(listener: (callId: string) => void): () => void {
-    return this.onEvent((e) => {
-      if (e.type === 'CallPlaced') listener(String(e.data.callId));
+    return this.onEvent((c) => {
+      if (c.domain === 'calls' && c.event.type === 'CallPlaced') listener(c.event.data.callId);
     });
   }
 
   /** Digests of every read model (compared with a fresh replay in tests). */
   digests(): Record<string, string> {
-    return Object.fromEntries(this.runners.map((r) => [r.projection.name, r.digest()]));
+    return Object.fromEntries(this.all.map((r) => [r.projection.name, r.digest()]));
   }
 
   async stop(): Promise<void> {

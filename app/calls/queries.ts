@@ -16,7 +16,7 @@ export class CallQueries {
   ) {}
 
   private get state() {
-    return this.readModels.calls.state;
+    return this.readModels.runners.calls.state;
   }
 
   call(callId: string): CallView | undefined {

@@ -16,7 +16,7 @@ export class ContactQueries {
 
   /** `owner`'s address book and call settings (empty for someone who never changed them). */
   book(owner: string): ContactsState {
-    return bookOf(this.readModels.addressBooks.state, owner);
+    return bookOf(this.readModels.runners.addressBooks.state, owner);
   }
 
   /** True when `owner` has blocked `other`. */
@@ -30,7 +30,7 @@ export class ContactQueries {
   }
 
   contacts(owner: string): ContactView[] {
-    const identities = this.readModels.directory.state.identities;
+    const identities = this.readModels.runners.directory.state.identities;
     return [...this.book(owner).contacts]
       .map(([address, c]) => ({ address, ...c, displayName: identities.get(address)?.displayName ?? null }))
       .sort((a, b) => a.nickname.localeCompare(b.nickname));
@@ -44,8 +44,8 @@ export class ContactQueries {
   isRequest(owner: string, peer: string): boolean {
     const book = this.book(owner);
     if (book.contacts.has(peer) || book.blocked.has(peer)) return false;
-    const c = this.readModels.conversations.state.byOwner.get(owner)?.get(peer);
+    const c = this.readModels.runners.conversations.state.byOwner.get(owner)?.get(peer);
     const lastFromPeer = c?.fromPeer[c.fromPeer.length - 1] ?? 0;
-    return lastFromPeer > (this.readModels.addressBooks.state.declined.get(`${owner} ${peer}`) ?? 0);
+    return lastFromPeer > (this.readModels.runners.addressBooks.state.declined.get(`${owner} ${peer}`) ?? 0);
   }
 }

@@ -11,7 +11,7 @@ export class IdentityQueries {
   ) {}
 
   private get directory() {
-    return this.readModels.directory.state;
+    return this.readModels.runners.directory.state;
   }
 
   /** An identity this node already knows (no catch-up). */

@@ -18,12 +18,12 @@ export class MessageQueries {
 
   /** A message by its (lower-case) id. */
   byId(id: string): MessageView | undefined {
-    return this.readModels.conversations.state.messages.get(id);
+    return this.readModels.runners.conversations.state.messages.get(id);
   }
 
   /** `owner`'s side of the conversation with `peer`. */
   conversationOf(owner: string, peer: string): ConversationView | undefined {
-    return this.readModels.conversations.state.byOwner.get(owner)?.get(peer);
+    return this.readModels.runners.conversations.state.byOwner.get(owner)?.get(peer);
   }
 
   /** Messages of the viewer's conversation with `peer`, newest `last` before `before`. */
@@ -40,7 +40,7 @@ export class MessageQueries {
 
   /** The viewer's conversations with at least one message, most recently active first. */
   conversations(viewer: Viewer): ConversationView[] {
-    const mine = this.readModels.conversations.state.byOwner.get(viewer.address);
+    const mine = this.readModels.runners.conversations.state.byOwner.get(viewer.address);
     return mine
       ? [...mine.values()]
           .filter((c) => c.messages.length > 0)

@@ -6,6 +6,6 @@ export class PlanQueries {
   constructor(private readonly readModels: ReadModels) {}
 
   plan(address: string): Plan {
-    return this.readModels.plans.state.get(address) ?? 'FREE';
+    return this.readModels.runners.plans.state.get(address) ?? 'FREE';
   }
 }

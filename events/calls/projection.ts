@@ -1,7 +1,8 @@
+import { classify } from '../catalog.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { JsonValue, RecordedEvent } from '../store/types.ts';
 import type { CallStatus } from './decide.ts';
-import { CALL_STREAM_PREFIX, type CallEvent, type CallMedia } from './events.ts';
+import { CALL_STREAM_PREFIX, type CallMedia } from './events.ts';
 
 export interface CallView {
   callId: string;
@@ -42,8 +43,9 @@ export const calls: Projection<Calls> = {
   name: 'calls',
   initial: () => ({ byId: new Map(), history: new Map(), live: new Map() }),
   evolve(state, recorded: RecordedEvent) {
-    if (!recorded.streamId.startsWith(CALL_STREAM_PREFIX)) return state;
-    const e = recorded as unknown as CallEvent;
+    const c = classify(recorded);
+    if (c.domain !== 'calls') return state;
+    const e = c.event;
     const at = recorded.time.getTime();
     if (e.type === 'CallPlaced') {
       const v: CallView = {

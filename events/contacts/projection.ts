@@ -1,7 +1,7 @@
+import { classify } from '../catalog.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { JsonValue, RecordedEvent } from '../store/types.ts';
 import { type ContactsState, evolveContacts, initialContacts } from './decide.ts';
-import { CONTACTS_STREAM_PREFIX, type ContactsEvent } from './events.ts';
 
 export interface AddressBooks {
   byOwner: Map<string, ContactsState>;
@@ -14,9 +14,9 @@ export const addressBooks: Projection<AddressBooks> = {
   name: 'addressBooks',
   initial: () => ({ byOwner: new Map(), declined: new Map() }),
   evolve(state, recorded: RecordedEvent) {
-    if (!recorded.streamId.startsWith(CONTACTS_STREAM_PREFIX)) return state;
-    const owner = recorded.streamId.slice(CONTACTS_STREAM_PREFIX.length);
-    const event = recorded as unknown as ContactsEvent;
+    const c = classify(recorded);
+    if (c.domain !== 'contacts') return state;
+    const { owner, event } = c;
     state.byOwner.set(owner, evolveContacts(state.byOwner.get(owner) ?? initialContacts(), event));
     if (event.type === 'MessageRequestDeclined')
       state.declined.set(`${owner} ${event.data.address}`, recorded.position);

@@ -1,6 +1,6 @@
+import { classify } from '../catalog.ts';
 import type { Projection } from '../projections/projection.ts';
-import type { JsonValue, RecordedEvent } from '../store/types.ts';
-import { IDENTITY_STREAM_PREFIX, type IdentityEvent } from './events.ts';
+import type { JsonValue } from '../store/types.ts';
 
 export interface IdentityView {
   address: string;
@@ -23,17 +23,14 @@ export interface Directory {
   sessionsById: Map<string, SessionView>;
 }
 
-const asIdentityEvent = (e: RecordedEvent) =>
-  e.streamId.startsWith(IDENTITY_STREAM_PREFIX) ? (e as unknown as IdentityEvent & RecordedEvent) : null;
-
 /** Who exists, their keys and names, and which session tokens are live. */
 export const directory: Projection<Directory> = {
   name: 'directory',
   initial: () => ({ identities: new Map(), sessions: new Map(), sessionsById: new Map() }),
   evolve(state, recorded) {
-    const e = asIdentityEvent(recorded);
-    if (!e) return state;
-    const address = recorded.streamId.slice(IDENTITY_STREAM_PREFIX.length);
+    const c = classify(recorded);
+    if (c.domain !== 'identity') return state;
+    const { address, event: e } = c;
     switch (e.type) {
       case 'IdentityRegistered':
         state.identities.set(address, {

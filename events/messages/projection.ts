@@ -1,7 +1,7 @@
+import { classify } from '../catalog.ts';
 import type { Projection } from '../projections/projection.ts';
 import { partitionPoint } from '../shared/sorted.ts';
 import type { JsonValue, RecordedEvent } from '../store/types.ts';
-import { DM_STREAM_PREFIX, type MessageEvent } from './events.ts';
 
 export interface MessageView {
   id: string;
@@ -73,8 +73,9 @@ export const conversations: Projection<Conversations> = {
   name: 'conversations',
   initial: () => ({ byOwner: new Map(), messages: new Map() }),
   evolve(state, recorded: RecordedEvent) {
-    if (!recorded.streamId.startsWith(DM_STREAM_PREFIX)) return state;
-    const e = recorded as unknown as MessageEvent;
+    const c = classify(recorded);
+    if (c.domain !== 'messages') return state;
+    const e = c.event;
     const at = recorded.time.getTime();
     switch (e.type) {
       case 'MessageSent': {

@@ -56,7 +56,7 @@ describe('projections rebuilt by replay', async () => {
       const report = JSON.parse(printed);
       assert.equal(report.events, await s.app.log.head());
       const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-      for (const name of ['directory', 'addressBooks', 'conversations']) {
+      for (const name of ['directory', 'addressBooks', 'conversations', 'calls', 'plans', 'feedIndex']) {
         assert.ok(live[name], name);
         assert.match(report.projections[name].digest, /^[0-9a-f]{64}$/, `${name}: a SHA-256, not the state`);
         assert.equal(report.projections[name].digest, sha256(live[name]!), `${name} rebuilt identically`);
