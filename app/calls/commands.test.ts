@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { contactsStream } from '../../events/contacts/events.ts';
+import { DomainError } from '../../events/shared/errors.ts';
+import { givenApplication, identity } from '../../test/support/application.ts';
+
+const refusedWith = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
+const LOW_ID = '00000000-0000-4000-8000-000000000001';
+const HIGH_ID = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
+
+describe('call commands', () => {
+  const ada = identity('Ada');
+  const bob = identity('Bob');
+  const registered = [...ada.registered, ...bob.registered];
+
+  it('should resolve glare: of two crossing calls the lower id goes on, the other is cancelled', async () => {
+    const t = await givenApplication(registered);
+    const now = Date.now();
+    const first = await t.commands.calls.place(ada.viewer, ada.callToken(bob.address, now, HIGH_ID), {});
+    assert.equal(first.callId, HIGH_ID);
+    const winner = await t.commands.calls.place(bob.viewer, bob.callToken(ada.address, now, LOW_ID), {});
+    assert.equal(winner.callId, LOW_ID);
+    assert.deepEqual(
+      (await t.appended()).map((e) => [e.streamId, e.type, e.data.reason ?? null]),
+      [
+        [`call-${HIGH_ID}`, 'CallPlaced', null],
+        [`call-${LOW_ID}`, 'CallPlaced', null],
+        [`call-${HIGH_ID}`, 'CallCancelled', 'glare'],
+      ],
+    );
+    assert.equal(t.queries.calls.call(HIGH_ID)?.status, 'cancelled');
+    assert.equal(t.queries.calls.call(LOW_ID)?.status, 'placed');
+    await t.close();
+  });
+
+  it('should apply the callee’s rules: a blocked caller’s call is silent and invisible to the callee', async () => {
+    const t = await givenApplication([
+      ...registered,
+      { stream: contactsStream(bob.address), type: 'ContactBlocked', data: { address: ada.address } },
+    ]);
+    const call = await t.commands.calls.place(ada.viewer, ada.callToken(bob.address, Date.now()), {});
+    assert.equal(call.silent, true);
+    assert.throws(() => t.queries.calls.mine(bob.viewer, call.callId), refusedWith('NOT_FOUND'));
+    await assert.rejects(
+      t.commands.calls.answer(bob.viewer, call.callId, true, {}),
+      refusedWith('NOT_FOUND'),
+    );
+    assert.deepEqual(
+      (await t.appended()).map((e) => e.type),
+      ['CallPlaced'],
+    );
+    await t.close();
+  });
+
+  it('should record a call to someone in do-not-disturb as missed at once', async () => {
+    const t = await givenApplication([
+      ...registered,
+      { stream: contactsStream(bob.address), type: 'DoNotDisturbSet', data: { on: true } },
+    ]);
+    await t.commands.calls.place(ada.viewer, ada.callToken(bob.address, Date.now()), {});
+    const events = await t.appended();
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.reason ?? null]),
+      [
+        ['CallPlaced', null],
+        ['CallMissed', 'do_not_disturb'],
+      ],
+    );
+    await t.close();
+  });
+
+  it('should refuse a call token whose signed fields were changed, and append nothing', async () => {
+    const t = await givenApplication(registered);
+    const token = ada.callToken(bob.address, Date.now());
+    await t.commands.calls.place(ada.viewer, token, {});
+    const head = await t.log.head();
+    await assert.rejects(
+      t.commands.calls.place(ada.viewer, { ...token, callId: LOW_ID }, {}),
+      refusedWith('SIGNATURE_INVALID'),
+      'a token is signed over its call id',
+    );
+    assert.equal(await t.log.head(), head);
+    await t.close();
+  });
+});
