@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isWellFormed } from '../shared/text.ts';
+import { isUuid } from '../../protocol/uuid.ts';
+import { hasControlCharacter, isWellFormed } from '../shared/text.ts';
 import { InvalidAppendError } from './errors.ts';
 import type { AppendOptions, EventMetadata, ExpectedVersion, JsonObject, NewEvent } from './types.ts';
 
@@ -12,10 +13,7 @@ export const LIMITS = {
   depth: 32,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TYPE = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** An event that passed validation: id assigned, metadata present. */
 export interface ValidEvent {
@@ -36,7 +34,8 @@ export function validateAppend(streamId: unknown, events: unknown, options: Appe
   if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > LIMITS.streamIdLength) {
     throw new InvalidAppendError(`streamId must be a string of 1 to ${LIMITS.streamIdLength} characters`);
   }
-  if (CONTROL.test(streamId)) throw new InvalidAppendError('streamId must not contain control characters');
+  if (hasControlCharacter(streamId, { c1: false }))
+    throw new InvalidAppendError('streamId must not contain control characters');
   if (!isWellFormed(streamId)) throw new InvalidAppendError('streamId must be well-formed Unicode');
   if (!Array.isArray(events) || events.length === 0) {
     throw new InvalidAppendError('an append needs at least one event');
@@ -58,7 +57,7 @@ export function validateAppend(streamId: unknown, events: unknown, options: Appe
       );
     }
     const id = e.id === undefined ? randomUUID() : e.id;
-    if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidAppendError(`${where}: id must be a UUID`);
+    if (typeof id !== 'string' || !isUuid(id)) throw new InvalidAppendError(`${where}: id must be a UUID`);
     const lowerId = id.toLowerCase();
     if (seen.has(lowerId)) throw new InvalidAppendError(`${where}: id ${id} appears twice in one append`);
     seen.add(lowerId);
