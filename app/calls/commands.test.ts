@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { nonceKey } from '../../events/calls/token.ts';
 import { contactsStream } from '../../events/contacts/events.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { givenApplication, identity } from '../../test/support/application.ts';
@@ -66,6 +67,41 @@ describe('call commands', () => {
         ['CallMissed', 'do_not_disturb'],
       ],
     );
+    await t.close();
+  });
+
+  it('should refuse a call to oneself without spending the token', async () => {
+    const t = await givenApplication(registered);
+    const token = ada.callToken(ada.address, Date.now());
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(t.commands.calls.place(ada.viewer, token, {}), refusedWith('BAD_INPUT'));
+    }
+    // The nonce is still free: the refused token was never used.
+    assert.equal(
+      await t.app.oneTime.claim(nonceKey(ada.address, token.nonce), new Date(Date.now() + 60_000)),
+      true,
+    );
+    assert.deepEqual(await t.appended(), []);
+    await t.close();
+  });
+
+  it('should give the nonce back when the placement is refused after the nonce was claimed', async () => {
+    const t = await givenApplication(registered);
+    const now = Date.now();
+    // Two tokens for one call id, placed at once: both pass the read-model check, both claim
+    // their own nonce, and the log takes one placement; the other is refused by the decider.
+    const tokens = [ada.callToken(bob.address, now, LOW_ID), ada.callToken(bob.address, now, LOW_ID)];
+    const results = await Promise.allSettled(
+      tokens.map((token) => t.commands.calls.place(ada.viewer, token, {})),
+    );
+    const refused = results.findIndex((r) => r.status === 'rejected');
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.ok(refusedWith('CONFLICT')((results[refused] as PromiseRejectedResult).reason));
+    const free = await t.app.oneTime.claim(
+      nonceKey(ada.address, tokens[refused]!.nonce),
+      new Date(now + 60_000),
+    );
+    assert.equal(free, true, 'the refused placement did not spend its nonce');
     await t.close();
   });
 

@@ -88,14 +88,19 @@ export class CallCommands {
       throw new DomainError('NOT_FOUND', 'no identity has this address');
     }
     if (this.calls.call(callId)) throw new DomainError('CONFLICT', 'a call with this id exists');
+    // The decider refuses this too, but only after the nonce is claimed: checked here first so
+    // that a refused token is not spent.
+    if (input.to === viewer.address) throw new DomainError('BAD_INPUT', 'you cannot call yourself');
     // Single use in every mode: the nonce is remembered until the token could no longer pass.
+    const nonceAt = nonceKey(viewer.address, input.nonce);
     const claimed = await this.deps.oneTime.claim(
-      nonceKey(viewer.address, input.nonce),
+      nonceAt,
       new Date(input.issuedAt + CALL_TOKEN.validityMs + CALL_TOKEN.skewMs),
     );
     if (!claimed) throw new DomainError('TOKEN_REPLAYED', 'this call token was already used');
 
-    await this.run(
+    await this.placeClaimed(
+      nonceAt,
       callId,
       {
         type: 'PlaceCall',
@@ -113,6 +118,20 @@ export class CallCommands {
       m,
     );
     return this.resolveGlare(this.calls.call(callId)!, m);
+  }
+
+  /**
+   * Appends the placement whose nonce was just claimed. A refusal (the decider said no, so
+   * nothing was appended) gives the nonce back: the token was not used. Any other failure
+   * keeps it spent, since the call may have been recorded (an append whose outcome is unknown).
+   */
+  private async placeClaimed(nonceAt: string, ...args: Parameters<CallCommands['run']>): Promise<void> {
+    try {
+      await this.run(...args);
+    } catch (error) {
+      if (error instanceof DomainError) await this.deps.oneTime.consume(nonceAt, this.deps.now());
+      throw error;
+    }
   }
 
   /** The callee's side of this call, read from the read models; the decider takes the outcome. */
