@@ -119,3 +119,29 @@ describe('call commands', () => {
     await t.close();
   });
 });
+
+describe('call history', () => {
+  const ada = identity('Ada');
+  const bob = identity('Bob');
+
+  it('should page through calls placed in the same millisecond without skipping or repeating one', async () => {
+    const at = new Date();
+    const t = await givenApplication([...ada.registered, ...bob.registered], { now: () => at });
+    const placed: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const call = await t.commands.calls.place(ada.viewer, ada.callToken(bob.address, at.getTime()), {});
+      await t.commands.calls.hangup(ada.viewer, call.callId, 'hangup', {});
+      placed.push(call.callId);
+    }
+    const seen: string[] = [];
+    let before: number | null = null;
+    for (let page = 0; page < 10; page++) {
+      const { calls, hasMore } = t.queries.calls.history(ada.viewer, before, 2);
+      seen.push(...calls.map((c) => c.callId));
+      if (!hasMore) break;
+      before = calls[calls.length - 1]!.position;
+    }
+    assert.deepEqual(seen, placed.reverse());
+    await t.close();
+  });
+});

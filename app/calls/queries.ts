@@ -1,5 +1,6 @@
 import { type CallView, liveCallOf } from '../../events/calls/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
+import { partitionPoint } from '../../events/shared/sorted.ts';
 import type { Config } from '../config.ts';
 import type { PlanQueries } from '../plans/queries.ts';
 import type { ReadModels } from '../read-models.ts';
@@ -44,17 +45,16 @@ export class CallQueries {
 
   history(
     viewer: Viewer,
+    /** A position: calls placed before it. */
     before: number | null | undefined,
     last: number,
   ): { calls: CallView[]; hasMore: boolean } {
     if (!Number.isInteger(last) || last < 1 || last > 200)
       throw new DomainError('BAD_INPUT', 'last must be 1 to 200');
+    // In log order, so sorted by position: a position is a unique cursor (a timestamp was not:
+    // two calls in the same millisecond straddling a page boundary were skipped).
     const all = this.state.history.get(viewer.address) ?? [];
-    let end = all.length;
-    if (before != null) {
-      end = all.findIndex((c) => c.placedAt >= before);
-      if (end < 0) end = all.length;
-    }
+    const end = before == null ? all.length : partitionPoint(all, (c) => c.position < before);
     const start = Math.max(0, end - last);
     return { calls: all.slice(start, end).reverse(), hasMore: start > 0 };
   }

@@ -15,6 +15,8 @@ export interface CallView {
   nonce: string;
   signature: string;
   placedAt: number;
+  /** Log position of the placement: the order of call histories, and their paging cursor. */
+  position: number;
   ringTimeoutAt: number;
   acceptedAt: number | null;
   endedAt: number | null;
@@ -59,6 +61,7 @@ export const calls: Projection<Calls> = {
         nonce: e.data.nonce,
         signature: e.data.signature,
         placedAt: at,
+        position: recorded.position,
         ringTimeoutAt: e.data.ringTimeoutAt,
         acceptedAt: null,
         endedAt: null,

@@ -98,9 +98,10 @@ const CallPageRef = builder.objectRef<{ calls: CallView[]; hasMore: boolean }>('
     calls: t.field({ type: [CallRef], resolve: (p) => p.calls }),
     hasMore: t.exposeBoolean('hasMore'),
     before: t.field({
-      type: 'Timestamp',
+      type: 'Position',
       nullable: true,
-      resolve: (p) => (p.hasMore ? (p.calls[p.calls.length - 1]?.placedAt ?? null) : null),
+      description: 'Pass as `before` for the next (older) page.',
+      resolve: (p) => (p.hasMore ? (p.calls[p.calls.length - 1]?.position ?? null) : null),
     }),
   }),
 });
@@ -124,10 +125,13 @@ builder.queryFields((t) => ({
   }),
   callHistory: t.field({
     type: CallPageRef,
-    description: 'Your calls, newest first.',
-    args: { before: t.arg({ type: 'Timestamp', required: false }), last: t.arg.int({ required: false }) },
-    resolve: (_r, { before, last }, ctx) =>
-      ctx.services.queries.calls.history(requireViewer(ctx), before, last ?? 50),
+    description: 'Your calls, newest first, paged backwards by the position of their placement.',
+    args: { before: t.arg({ type: 'Position', required: false }), last: t.arg.int({ required: false }) },
+    resolve: async (_r, { before, last }, ctx) => {
+      const viewer = requireViewer(ctx);
+      if (before != null) await ctx.services.feed.checkCursor(before);
+      return ctx.services.queries.calls.history(viewer, before, last ?? 50);
+    },
   }),
   plan: t.field({
     type: PlanEnum,

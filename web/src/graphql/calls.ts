@@ -57,7 +57,7 @@ export const SendCallSignal = graphql(`
 `);
 
 export const CallHistory = graphql(`
-  query CallHistory($before: Timestamp, $last: Int) {
+  query CallHistory($before: Position, $last: Int) {
     callHistory(before: $before, last: $last) {
       hasMore
       before
