@@ -1,11 +1,11 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { type Extra, makeBehavior } from 'graphql-ws/use/uWebSockets';
 import type { IdentityQueries } from '../app/identity/queries.ts';
 import type { Viewer } from '../app/services.ts';
+import { connectionCapacity } from './connection-capacity.ts';
 import { toClientError } from './errors.ts';
 import { GRAPHQL_LIMITS, type Yoga } from './graphql.ts';
 import { type OriginPolicy, originHeaders } from './http/origin.ts';
@@ -15,6 +15,7 @@ import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
 import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
+import { SessionSockets } from './ws-sessions.ts';
 
 interface ConnectionState {
   /** The session of connection_init; unset on a per-operation socket. */
@@ -24,25 +25,6 @@ interface ConnectionState {
   /** Every session this socket has served (closed when any of them ends). */
   sessions?: Set<string>;
   ip?: string;
-}
-
-/**
- * Sockets this process may hold: its open-file limit less headroom for HTTP requests, the
- * database pool and its own files. Past the limit uWS cannot accept at all: it retries the
- * accept in a busy loop and nothing (health checks included) gets through until sockets close.
- */
-function defaultMaxConnections(): number {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    const limit = Number(line?.split(/\s+/)[3]);
-    if (Number.isFinite(limit))
-      return Math.max(1, limit - Math.max(64, Math.min(1024, Math.ceil(limit / 20))));
-  } catch {
-    // not Linux: no limit known
-  }
-  return Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -65,12 +47,9 @@ function withoutHttp(error: GraphQLError): GraphQLFormattedError {
  * again at every subscribe. Sockets are indexed by session so that signing out closes them.
  */
 export class GraphQLSockets {
-  private readonly bySession = new Map<string, Set<WebSocket<unknown>>>();
   private readonly all = new Set<WebSocket<unknown>>();
-  /** One timer per session with open sockets: they close when it expires, feeds included. */
-  private readonly expiry = new Map<string, NodeJS.Timeout>();
-  private readonly sessionExpiresAt: (sessionId: string) => number | undefined;
-  private readonly now: () => number;
+  /** The sockets of each session: closed at sign-out and when the session expires. */
+  private readonly sessions: SessionSockets<WebSocket<unknown>>;
   readonly behavior: WebSocketBehavior<unknown>;
   private readonly logger: Logger;
   private readonly production: boolean;
@@ -95,8 +74,11 @@ export class GraphQLSockets {
       inFlight?: InFlight;
     },
   ) {
-    this.sessionExpiresAt = options.sessionExpiresAt ?? (() => undefined);
-    this.now = options.now ?? Date.now;
+    this.sessions = new SessionSockets(
+      options.sessionExpiresAt ?? (() => undefined),
+      options.now ?? Date.now,
+      (socket) => this.end(socket, CloseCode.Forbidden, 'session ended'),
+    );
     const { metrics, logger } = options;
     this.logger = logger;
     this.production = options.production ?? false;
@@ -195,7 +177,8 @@ export class GraphQLSockets {
           ),
         subscribe: (args) => this.guard(() => (args.rootValue as EnvelopedRoot).subscribe(args)),
         onClose: (ctx) => {
-          for (const sessionId of state(ctx.extra).sessions ?? []) this.forget(sessionId, ctx.extra.socket);
+          for (const sessionId of state(ctx.extra).sessions ?? [])
+            this.sessions.remove(sessionId, ctx.extra.socket);
         },
       },
       {
@@ -236,7 +219,7 @@ export class GraphQLSockets {
       );
     };
     const upgrade = behavior.upgrade!;
-    const maxConnections = options.maxConnections ?? defaultMaxConnections();
+    const maxConnections = options.maxConnections ?? connectionCapacity();
     behavior.upgrade = (res, req, context) => {
       if (this.all.size >= maxConnections) {
         res
@@ -260,13 +243,7 @@ export class GraphQLSockets {
     const s = socket as unknown as ConnectionState;
     s.sessions ??= new Set();
     s.sessions.add(sessionId);
-    let set = this.bySession.get(sessionId);
-    if (!set) {
-      set = new Set();
-      this.bySession.set(sessionId, set);
-    }
-    set.add(socket);
-    if (!this.expiry.has(sessionId)) this.armExpiry(sessionId);
+    this.sessions.add(sessionId, socket);
   }
 
   private async guard(run: () => unknown): Promise<never> {
@@ -296,16 +273,6 @@ export class GraphQLSockets {
     return error;
   }
 
-  private forget(sessionId: string, socket: WebSocket<unknown>): void {
-    const set = this.bySession.get(sessionId);
-    if (!set) return;
-    set.delete(socket);
-    if (set.size === 0) {
-      this.bySession.delete(sessionId);
-      this.disarmExpiry(sessionId);
-    }
-  }
-
   /**
    * Closes a socket after the current handler returns (graphql-ws may still be using it),
    * and only if it is still open: a closed uWS socket throws on any use.
@@ -316,43 +283,14 @@ export class GraphQLSockets {
     });
   }
 
-  /**
-   * A subscription checks the session when it starts; a feed then runs for as long as its
-   * socket does, so the socket is closed (4403) when the session expires. Timers cannot wait
-   * past 2^31-1 ms (24.8 days, less than a session): a timer that fires early re-arms.
-   */
-  private armExpiry(sessionId: string): void {
-    const expiresAt = this.sessionExpiresAt(sessionId);
-    if (expiresAt === undefined) return;
-    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      this.expiry.delete(sessionId);
-      if (!this.bySession.has(sessionId)) return;
-      if (this.now() >= expiresAt) this.closeSession(sessionId);
-      else this.armExpiry(sessionId);
-    }, delay);
-    timer.unref();
-    this.expiry.set(sessionId, timer);
-  }
-
-  private disarmExpiry(sessionId: string): void {
-    clearTimeout(this.expiry.get(sessionId));
-    this.expiry.delete(sessionId);
-  }
-
   /** Closes every socket of a session (it was signed out, here or on another node). */
   closeSession(sessionId: string): void {
-    const set = this.bySession.get(sessionId);
-    if (!set) return;
-    this.bySession.delete(sessionId);
-    this.disarmExpiry(sessionId);
-    for (const socket of set) this.end(socket, CloseCode.Forbidden, 'session ended');
+    this.sessions.end(sessionId);
   }
 
   /** Graceful shutdown: tell every client to reconnect (elsewhere). */
   closeAll(): void {
-    for (const timer of this.expiry.values()) clearTimeout(timer);
-    this.expiry.clear();
+    this.sessions.clear();
     for (const socket of [...this.all]) socket.end(1001, 'server shutting down');
   }
 
