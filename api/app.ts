@@ -17,6 +17,7 @@ import { iceVerify } from './http/ice.ts';
 import { originHeaders, originPolicy, refuseOrigin } from './http/origin.ts';
 import { requestIdFrom } from './http/request-id.ts';
 import { respondAsync, sendJson } from './http/respond.ts';
+import { webApp } from './http/static.ts';
 import { InFlight } from './in-flight.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -288,6 +289,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         type: metrics.registry.contentType,
       }));
     })
+    // The web app's files and routes; anything it does not serve yields to the 404 below.
+    .get('/*', webApp())
     .any('/*', (res) => {
       sendJson(res, '404 Not Found', { error: 'not found' });
     });
