@@ -69,3 +69,16 @@ describe('Outbox', () => {
     assert.deepEqual(sent, ['a', 'b']);
   });
 });
+
+describe('Outbox flushing an empty queue', () => {
+  it('should still send what is added after a flush that had nothing to do', async () => {
+    const outbox = new Outbox(new MemoryStore());
+    await outbox.flush(async () => {});
+    await outbox.add(msg('later'));
+    const sent: string[] = [];
+    await outbox.flush(async (m) => {
+      sent.push(m.id);
+    });
+    assert.deepEqual(sent, ['later']);
+  });
+});

@@ -58,22 +58,23 @@ export class Outbox {
    * the rest waits, order kept); a refusal marks that message failed and goes on.
    */
   flush(send: (m: OutgoingMessage) => Promise<void>): Promise<void> {
-    this.#flushing ??= (async () => {
-      try {
-        // Re-read the queue each time: messages added while sending go out in this run too.
-        for (let next = this.#pending(); next; next = this.#pending()) {
-          try {
-            await send(next);
-            await this.#remove(next.id);
-          } catch (error) {
-            if (isTransient(error)) return;
-            await this.#remove(next.id, error instanceof Error ? error.message : String(error));
-          }
+    if (this.#flushing) return this.#flushing;
+    // Cleared in a .finally attached after the assignment: an async body that finishes
+    // without awaiting would otherwise clear it before it is set, and block every later flush.
+    this.#flushing = (async () => {
+      // Re-read the queue each time: messages added while sending go out in this run too.
+      for (let next = this.#pending(); next; next = this.#pending()) {
+        try {
+          await send(next);
+          await this.#remove(next.id);
+        } catch (error) {
+          if (isTransient(error)) return;
+          await this.#remove(next.id, error instanceof Error ? error.message : String(error));
         }
-      } finally {
-        this.#flushing = null;
       }
-    })();
+    })().finally(() => {
+      this.#flushing = null;
+    });
     return this.#flushing;
   }
 

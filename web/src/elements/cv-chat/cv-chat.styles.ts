@@ -1,0 +1,97 @@
+import { css } from 'lit';
+import { sharedStyles } from '../../internal/shared.styles.ts';
+
+export const styles = [
+  sharedStyles,
+  css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      height: 100%;
+      min-height: 0;
+    }
+    header {
+      display: flex;
+      align-items: center;
+      gap: 0.6rem;
+      padding: 0.5rem 0.75rem;
+      border-bottom: 1px solid var(--cv-border);
+      background: var(--cv-surface);
+    }
+    header h2 {
+      font-size: 1.05rem;
+      margin: 0;
+      flex: 1;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .back {
+      display: var(--cv-back-display, inline-block);
+    }
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0.75rem;
+      flex: 1;
+      overflow-y: auto;
+      display: flex;
+      flex-direction: column;
+      gap: 0.35rem;
+    }
+    li.day {
+      align-self: center;
+      color: var(--cv-muted);
+      font-size: 0.8rem;
+      margin: 0.5rem 0;
+    }
+    li.msg {
+      max-width: min(75%, 36rem);
+      padding: 0.45rem 0.7rem;
+      border-radius: var(--cv-radius);
+      background: var(--cv-bubble-in);
+      border: 1px solid var(--cv-border);
+      align-self: flex-start;
+      overflow-wrap: anywhere;
+    }
+    .body {
+      white-space: pre-wrap;
+    }
+    li.msg.out {
+      align-self: flex-end;
+      background: var(--cv-bubble-out);
+    }
+    .meta {
+      display: block;
+      text-align: end;
+      font-size: 0.75rem;
+      color: var(--cv-muted);
+      margin-top: 0.15rem;
+      white-space: nowrap;
+    }
+    .mark[data-status='READ'] {
+      color: var(--cv-accent);
+      font-weight: 700;
+    }
+    .mark[data-status='FAILED'] {
+      color: var(--cv-danger);
+    }
+    .deleted {
+      font-style: italic;
+      color: var(--cv-muted);
+    }
+    form {
+      display: flex;
+      gap: 0.5rem;
+      padding: 0.6rem;
+      border-top: 1px solid var(--cv-border);
+      background: var(--cv-surface);
+    }
+    textarea {
+      resize: none;
+      height: 2.6rem;
+      flex: 1;
+    }
+  `,
+];

@@ -1,0 +1,108 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import type { ChatMessage } from '../../client/chats.ts';
+import { nameOf } from '../../client/contacts.ts';
+import { CloseChatEvent } from '../../events/close-chat.ts';
+import { CvElement } from '../../internal/cv-element.ts';
+import { dayOf, timeOf } from '../../internal/format.ts';
+import { styles } from './cv-chat.styles.ts';
+import { markOf } from './marks.ts';
+
+/**
+ * One conversation: its messages (live, with sent / delivered / read marks) and a composer
+ * (Enter sends, Shift+Enter is a new line). Bodies are text: nothing in them is executed.
+ * @attr peer - the address talked to
+ * @event cv-close-chat - the back button
+ */
+export class CvChat extends CvElement {
+  static override styles = styles;
+  static override properties = { peer: { type: String } };
+  declare peer: string;
+  #count = 0;
+
+  constructor() {
+    super();
+    this.peer = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.#visible);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.#visible);
+  }
+
+  /** Coming back to the tab reads what arrived meanwhile. */
+  readonly #visible = () => {
+    if (document.visibilityState === 'visible' && this.peer) void this.client?.markRead(this.peer);
+  };
+
+  override updated(changed: PropertyValues<this>): void {
+    const list = this.renderRoot.querySelector('ol');
+    const count = list?.querySelectorAll('li.msg').length ?? 0;
+    if (list && (count !== this.#count || changed.has('peer'))) list.scrollTop = list.scrollHeight;
+    this.#count = count;
+  }
+
+  #keydown(event: KeyboardEvent) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      (event.target as HTMLTextAreaElement).form?.requestSubmit();
+    }
+  }
+
+  async #submit(event: SubmitEvent) {
+    event.preventDefault();
+    const area = (event.target as HTMLFormElement).elements.namedItem('body') as HTMLTextAreaElement;
+    const body = area.value;
+    if (!body.trim()) return;
+    area.value = '';
+    await this.client?.send(this.peer, body);
+  }
+
+  #message(m: ChatMessage) {
+    const { mark, label } = markOf(m.status);
+    // The body keeps its own line breaks (pre-wrap), so no template white space goes inside it.
+    const body = m.deleted
+      ? html`<span class="deleted">Message deleted</span>`
+      : html`<span class="body">${m.body}</span>`;
+    return html`<li class="msg ${m.outgoing ? 'out' : 'in'}" data-id=${m.id}>
+      ${body}
+      <span class="meta">${timeOf(m.sentAt)}${m.editedAt ? ' · edited' : ''}
+        ${
+          m.outgoing
+            ? html`<span class="mark" data-status=${m.status ?? 'SENT'} role="img" aria-label=${label} title=${label}>${mark}</span>`
+            : nothing
+        }</span>
+    </li>`;
+  }
+
+  override render() {
+    const client = this.client;
+    if (!client || !this.peer) return html``;
+    const name = nameOf(client.contacts, this.peer, client.chats?.conversation(this.peer)?.name ?? null);
+    const messages = client.chats?.messages(this.peer, client.outbox.items) ?? [];
+    let day = '';
+    return html`
+      <header>
+        <button class="back" type="button" aria-label="Back to conversations" @click=${() => this.dispatchEvent(new CloseChatEvent())}>←</button>
+        <h2 id="chat-title">${name}</h2>
+      </header>
+      <ol role="log" aria-labelledby="chat-title" tabindex="0">
+        ${messages.map((m) => {
+          const d = dayOf(m.sentAt);
+          const separator = d !== day ? html`<li class="day">${d}</li>` : nothing;
+          day = d;
+          return html`${separator}${this.#message(m)}`;
+        })}
+      </ol>
+      <form @submit=${this.#submit}>
+        <label for="body" class="visually-hidden">Message</label>
+        <textarea id="body" name="body" placeholder="Message" maxlength="4000" @keydown=${this.#keydown}></textarea>
+        <button class="primary" type="submit">Send</button>
+      </form>
+    `;
+  }
+}
