@@ -57,6 +57,7 @@ export class CallVaultApp extends LitElement {
     if (client.phase === 'signed-out') return html`<cv-onboarding></cv-onboarding>`;
     const peer = client.openPeer;
     return html`
+      ${client.calls.call ? html`<cv-call></cv-call>` : ''}
       <div class="shell ${peer ? 'chat-open' : ''}">
         <aside>
           <div class="top">

@@ -1,6 +1,7 @@
 import { CallVaultClient } from '../client/client.ts';
 import { publicApi } from '../client/connection.ts';
 import { IndexedDbStore } from '../client/idb.ts';
+import '../elements/cv-call/define.ts';
 import '../elements/cv-chat/define.ts';
 import '../elements/cv-connection-status/define.ts';
 import '../elements/cv-contacts/define.ts';
@@ -14,6 +15,7 @@ const client = new CallVaultClient({
   kv: new IndexedDbStore(),
   publicApi: publicApi(new URL('/graphql', location.href).href),
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+  relayOnly: () => localStorage.getItem('callvault.relayOnly') === '1',
 });
 
 customElements.define(

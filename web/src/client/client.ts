@@ -10,6 +10,7 @@ import {
   SendMessage,
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
+import { Calls } from './calls.ts';
 import { Chats } from './chats.ts';
 import { Connection, type ConnectionState } from './connection.ts';
 import type { Contact } from './contacts.ts';
@@ -27,6 +28,8 @@ export interface ClientOptions {
   publicApi: Api;
   /** ws(s)://host/graphql */
   wsUrl: string;
+  /** Calls only through TURN relays (hides this device's IP address from the peer). */
+  relayOnly?: () => boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export class CallVaultClient extends EventTarget {
 
   readonly session: Session;
   readonly outbox: Outbox;
+  readonly calls: Calls;
   #conn: Connection | null = null;
   #feed: FeedFollower | null = null;
   #info: SessionInfo | null = null;
@@ -54,6 +58,14 @@ export class CallVaultClient extends EventTarget {
     super();
     this.session = new Session(options.kv, new KeyStore(options.kv), options.publicApi);
     this.outbox = new Outbox(options.kv, () => this.changed());
+    const keys = new KeyStore(options.kv);
+    this.calls = new Calls({
+      api: () => this.api,
+      me: () => this.me?.address ?? '',
+      key: () => keys.load(),
+      changed: () => this.changed(),
+      relayOnly: options.relayOnly ?? (() => false),
+    });
   }
 
   /** Something shown changed: elements re-render. */
@@ -135,6 +147,8 @@ export class CallVaultClient extends EventTarget {
     const chats = this.chats;
     if (!chats) return;
     chats.apply(item, this.openPeer);
+    // A call that goes wrong must not hold up the messages behind it.
+    await this.calls.onItem(item).catch((error) => this.#set({ error: messageOf(error) }));
     switch (item.__typename) {
       case 'MessageAdded':
         if (!item.message.outgoing) {
