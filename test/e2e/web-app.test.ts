@@ -65,7 +65,7 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     const connected = page.waitForEvent('console', (m) => m.text() === 'WebSocket connected');
     await page.getByRole('button', { name: 'Create identity' }).click();
     await connected;
-    await page.locator('cv-connection-status [data-state="online"]').waitFor();
+    await status(page, 'online').waitFor();
     await page.locator('nav [data-tab="settings"]').click();
     person.address = (await page.locator('[data-address]').textContent()) ?? '';
     assert.match(person.address, /^cv1[a-z2-7]{39}$/);
@@ -79,6 +79,10 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await page.getByRole('button', { name: 'Add contact' }).click();
     await page.locator(`[data-contact="${address}"]`).waitFor();
   }
+
+  /** The connection state shown (in the list pane, or in the chat header on a phone). */
+  const status = (page: Page, state: string) =>
+    page.locator(`cv-connection-status [data-state="${state}"]`).filter({ visible: true });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
 
@@ -143,6 +147,13 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await bob.page.locator('cv-chat li.msg.out .mark[data-status="READ"]').waitFor();
     await shot(alice.page, 'chat-light-desktop');
     await shot(bob.page, 'chat-dark-phone');
+    // The other scheme at each width, for the README.
+    await alice.page.emulateMedia({ colorScheme: 'dark' });
+    await shot(alice.page, 'chat-dark-desktop');
+    await alice.page.emulateMedia({ colorScheme: 'light' });
+    await bob.page.emulateMedia({ colorScheme: 'light' });
+    await shot(bob.page, 'chat-light-phone');
+    await bob.page.emulateMedia({ colorScheme: 'dark' });
 
     for (const p of people) assert.deepEqual(p.problems, []);
   });
@@ -190,5 +201,48 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await bob.page.getByRole('button', { name: 'Close' }).click();
     await bob.page.locator('cv-call').waitFor({ state: 'detached' });
     for (const p of people) assert.deepEqual(p.problems, []);
+  });
+
+  it('should lose nothing across a dropped socket: written offline, sent on reconnect, once, in order', async () => {
+    const [alice, bob] = people as [Person, Person];
+    await bob.page.locator(`cv-conversation-list [data-peer="${alice.address}"]`).click();
+    await bob.context.setOffline(true);
+    // The server drops every socket (as a restart would); Bob cannot reconnect while offline.
+    server.app.sockets.closeAll();
+    await status(bob.page, 'reconnecting').waitFor();
+    const composer = bob.page.getByLabel('Message', { exact: true });
+    for (const text of ['offline one', 'offline two']) {
+      await composer.fill(text);
+      await composer.press('Enter');
+    }
+    await bob.page.locator('cv-chat li.msg.out .mark[data-status="PENDING"]').nth(1).waitFor();
+    // Alice (back online by herself) writes meanwhile.
+    await status(alice.page, 'online').waitFor();
+    const aliceComposer = alice.page.getByLabel('Message', { exact: true });
+    await aliceComposer.fill('while you were away');
+    await aliceComposer.press('Enter');
+
+    await bob.context.setOffline(false);
+    await status(bob.page, 'online').waitFor({ timeout: 60_000 });
+    await bob.page.locator('cv-chat li.msg.in', { hasText: 'while you were away' }).waitFor();
+    await alice.page.locator('cv-chat li.msg.in', { hasText: 'offline two' }).waitFor();
+    await bob.page.locator('cv-chat .mark[data-status="PENDING"]').first().waitFor({ state: 'detached' });
+    const texts = async (page: Page) =>
+      (await page.locator('cv-chat li.msg .body').allTextContents()).filter((t) => /offline|away/.test(t));
+    // Bob's two in the order written, and every message exactly once on both sides.
+    const onAlice = await texts(alice.page);
+    assert.deepEqual(
+      onAlice.filter((t) => t.startsWith('offline')),
+      ['offline one', 'offline two'],
+    );
+    const all = ['offline one', 'offline two', 'while you were away'];
+    assert.deepEqual([...onAlice].sort(), all);
+    assert.deepEqual((await texts(bob.page)).sort(), all);
+    const offline = /WebSocket connection to .* failed|ERR_INTERNET_DISCONNECTED/;
+    for (const p of people)
+      assert.deepEqual(
+        p.problems.filter((m) => !offline.test(m)),
+        [],
+      );
   });
 });

@@ -27,8 +27,12 @@ export const styles = [
       text-overflow: ellipsis;
       white-space: nowrap;
     }
+    /* Phones only: on wide screens the list pane beside it has both. */
     .back {
       display: var(--cv-back-display, inline-block);
+    }
+    .status {
+      display: var(--cv-back-display, inline-flex);
     }
     ol {
       list-style: none;

@@ -89,6 +89,7 @@ export class CvChat extends CvElement {
       <header>
         <button class="back" type="button" aria-label="Back to conversations" @click=${() => this.dispatchEvent(new CloseChatEvent())}>←</button>
         <h2 id="chat-title">${name}</h2>
+        <cv-connection-status class="status"></cv-connection-status>
         <button type="button" @click=${() => client.calls.place(this.peer, 'AUDIO')} aria-label="Audio call ${name}">Call</button>
         <button type="button" @click=${() => client.calls.place(this.peer, 'VIDEO')} aria-label="Video call ${name}">Video</button>
       </header>
