@@ -3,7 +3,8 @@
  * each other by address and chat; the sender sees delivered, then read.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
@@ -11,6 +12,7 @@ import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.t
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
 
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 interface Person {
@@ -86,6 +88,23 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
 
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
 
+  /** Serious and critical accessibility violations axe-core finds on the screen as it is. */
+  async function axeProblems(page: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+    await page.evaluate(AXE);
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
+      const { violations } = await axe.run();
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+  const screensChecked: Record<string, string[]> = {};
+  const checkScreen = async (page: Page, name: string) => {
+    screensChecked[name] = await axeProblems(page);
+  };
+
   it('should let two people meet by address and chat, with delivered then read marks', async () => {
     mkdirSync(SHOTS, { recursive: true });
     const alice = await open('light', 1280);
@@ -93,12 +112,14 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await alice.page.goto(server.url);
     await alice.page.getByRole('button', { name: 'Create identity' }).waitFor();
     await shot(alice.page, 'onboarding-light-desktop');
+    await checkScreen(alice.page, 'onboarding light');
     await bob.page.goto(server.url);
     await bob.page.getByRole('button', { name: 'Create identity' }).waitFor();
     await shot(bob.page, 'onboarding-dark-phone');
     await onboard(alice, 'Alice');
     await onboard(bob, 'Bob');
     await shot(bob.page, 'settings-dark-phone');
+    await checkScreen(bob.page, 'settings dark');
 
     // A mistyped address is refused as it is typed: the checksum does not match.
     await alice.page.locator('nav [data-tab="contacts"]').click();
@@ -111,6 +132,7 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await addContact(alice, bob.address, 'Bob');
     await addContact(bob, alice.address, 'Alice');
     await shot(alice.page, 'contacts-light-desktop');
+    await checkScreen(alice.page, 'contacts light');
 
     // Alice writes; Bob's app is on its contacts screen, not in the conversation.
     await alice.page.locator(`[data-contact="${bob.address}"]`).click();
@@ -127,6 +149,7 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     const row = bob.page.locator(`cv-conversation-list [data-peer="${alice.address}"]`);
     await row.locator('[data-unread="1"]').waitFor();
     await shot(bob.page, 'conversations-dark-phone');
+    await checkScreen(bob.page, 'conversations dark');
     await row.click();
     const received = bob.page.locator('cv-chat li.msg.in').last();
     await received.waitFor();
@@ -153,7 +176,10 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await alice.page.emulateMedia({ colorScheme: 'light' });
     await bob.page.emulateMedia({ colorScheme: 'light' });
     await shot(bob.page, 'chat-light-phone');
+    await checkScreen(bob.page, 'chat light phone');
     await bob.page.emulateMedia({ colorScheme: 'dark' });
+    await checkScreen(alice.page, 'chat light desktop');
+    await checkScreen(bob.page, 'chat dark phone');
 
     for (const p of people) assert.deepEqual(p.problems, []);
   });
@@ -183,6 +209,7 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     assert.equal(await bob.page.locator('cv-call #who').textContent(), 'Alice');
     await alice.page.locator('cv-call [data-phase="ringing"]').waitFor();
     await shot(bob.page, 'incoming-call-dark-phone');
+    await checkScreen(bob.page, 'incoming call');
     await bob.page.getByRole('button', { name: 'Accept with video' }).click();
     for (const p of [alice, bob]) await p.page.locator('cv-call [data-phase="connected"]').waitFor();
     for (const p of [alice, bob]) {
@@ -191,6 +218,7 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     }
     await shot(alice.page, 'call-light-desktop');
     await shot(bob.page, 'call-dark-phone');
+    await checkScreen(alice.page, 'in call');
 
     await bob.page.getByRole('button', { name: 'Mute' }).click();
     assert.equal(await bob.page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed'), 'true');
@@ -244,5 +272,11 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
         p.problems.filter((m) => !offline.test(m)),
         [],
       );
+  });
+
+  it('should have no serious or critical axe-core violations on any screen visited', () => {
+    assert.ok(Object.keys(screensChecked).length >= 9, 'every screen was checked');
+    const found = Object.entries(screensChecked).filter(([, problems]) => problems.length > 0);
+    assert.deepEqual(found, []);
   });
 });

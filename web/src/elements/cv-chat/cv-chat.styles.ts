@@ -34,12 +34,15 @@ export const styles = [
     .status {
       display: var(--cv-back-display, inline-flex);
     }
+    .log {
+      flex: 1;
+      overflow-y: auto;
+      min-height: 0;
+    }
     ol {
       list-style: none;
       margin: 0;
       padding: 0.75rem;
-      flex: 1;
-      overflow-y: auto;
       display: flex;
       flex-direction: column;
       gap: 0.35rem;

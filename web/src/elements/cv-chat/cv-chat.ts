@@ -40,7 +40,7 @@ export class CvChat extends CvElement {
   };
 
   override updated(changed: PropertyValues<this>): void {
-    const list = this.renderRoot.querySelector('ol');
+    const list = this.renderRoot.querySelector<HTMLElement>('.log');
     const count = list?.querySelectorAll('li.msg').length ?? 0;
     if (list && (count !== this.#count || changed.has('peer'))) list.scrollTop = list.scrollHeight;
     this.#count = count;
@@ -93,14 +93,16 @@ export class CvChat extends CvElement {
         <button type="button" @click=${() => client.calls.place(this.peer, 'AUDIO')} aria-label="Audio call ${name}">Call</button>
         <button type="button" @click=${() => client.calls.place(this.peer, 'VIDEO')} aria-label="Video call ${name}">Video</button>
       </header>
-      <ol role="log" aria-labelledby="chat-title" tabindex="0">
+      <div class="log" role="log" aria-labelledby="chat-title" tabindex="0">
+        <ol>
         ${messages.map((m) => {
           const d = dayOf(m.sentAt);
           const separator = d !== day ? html`<li class="day">${d}</li>` : nothing;
           day = d;
           return html`${separator}${this.#message(m)}`;
         })}
-      </ol>
+        </ol>
+      </div>
       <form @submit=${this.#submit}>
         <label for="body" class="visually-hidden">Message</label>
         <textarea id="body" name="body" placeholder="Message" maxlength="4000" @keydown=${this.#keydown}></textarea>
