@@ -274,6 +274,29 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
       );
   });
 
+  it('should sign in again silently after a reload, and catch up on what came meanwhile', async () => {
+    const [alice, bob] = people as [Person, Person];
+    await alice.page.goto('about:blank');
+    const bobComposer = bob.page.getByLabel('Message', { exact: true });
+    await bobComposer.fill('sent while your tab was closed');
+    await bobComposer.press('Enter');
+    await bob.page.locator('cv-chat .mark[data-status="SENT"]').last().waitFor();
+    const connected = alice.page.waitForEvent('console', (m) => m.text() === 'WebSocket connected');
+    await alice.page.goto(server.url);
+    await connected;
+    // No onboarding: the key in IndexedDB signed in; the feed resumed from its stored position.
+    const row = alice.page.locator(`cv-conversation-list [data-peer="${bob.address}"]`);
+    await row.locator('[data-unread="1"]').waitFor();
+    assert.equal(await alice.page.getByRole('button', { name: 'Create identity' }).count(), 0);
+    await row.click();
+    await alice.page.locator('cv-chat li.msg.in', { hasText: 'sent while your tab was closed' }).waitFor();
+    await bob.page.locator('cv-chat .mark[data-status="READ"]').last().waitFor();
+    assert.equal(
+      await alice.page.locator('cv-chat li.msg', { hasText: 'sent while your tab was closed' }).count(),
+      1,
+    );
+  });
+
   it('should have no serious or critical axe-core violations on any screen visited', () => {
     assert.ok(Object.keys(screensChecked).length >= 9, 'every screen was checked');
     const found = Object.entries(screensChecked).filter(([, problems]) => problems.length > 0);
