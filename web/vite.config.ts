@@ -15,6 +15,12 @@ export default defineConfig({
     target: 'es2022',
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    rollupOptions: {
+      input: { app: 'index.html', sw: 'src/app/sw.ts' },
+      // The service worker keeps a fixed name at the root (its scope is where it lives, and a
+      // hashed name would make every build a new worker); everything else is hashed.
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     // `npx vite web` during development, against `npm start` on :3000.

@@ -297,6 +297,44 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     );
   });
 
+  it("should be installable, and open offline from the service worker's shell", async () => {
+    const carol = await open('light', 390);
+    await carol.page.goto(server.url);
+    await carol.page.getByRole('button', { name: 'Create identity' }).waitFor();
+    // The worker has cached the shell once it controls the page.
+    await carol.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) =>
+          navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }),
+        );
+      }
+    });
+    const cdp = await carol.context.newCDPSession(carol.page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    // Playwright's contexts are off-the-record profiles, where Chromium never installs apps:
+    // that one reason is about the test's browser, every other one would be about the app.
+    assert.deepEqual(
+      installabilityErrors.filter((e) => e.errorId !== 'in-incognito'),
+      [],
+    );
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+    assert.deepEqual(manifest.errors, []);
+    assert.match(manifest.url, /manifest\.webmanifest$/);
+
+    await carol.context.setOffline(true);
+    await carol.page.reload();
+    await carol.page.getByRole('button', { name: 'Create identity' }).waitFor();
+    await carol.context.setOffline(false);
+    const offline = /WebSocket connection to .* failed|ERR_INTERNET_DISCONNECTED/;
+    assert.deepEqual(
+      carol.problems.filter((m) => !offline.test(m)),
+      [],
+    );
+  });
+
   it('should have no serious or critical axe-core violations on any screen visited', () => {
     assert.ok(Object.keys(screensChecked).length >= 9, 'every screen was checked');
     const found = Object.entries(screensChecked).filter(([, problems]) => problems.length > 0);

@@ -34,3 +34,7 @@ declare global {
 }
 
 void client.start();
+
+// The app shell for offline starts. A browser without service workers (or a private window
+// that refuses them) simply has no offline start: nothing else depends on it.
+navigator.serviceWorker?.register('/sw.js').catch(() => {});
