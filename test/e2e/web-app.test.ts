@@ -228,6 +228,18 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     assert.match((await bob.page.locator('cv-call [role="status"]').textContent()) ?? '', /hangup/);
     await bob.page.getByRole('button', { name: 'Close' }).click();
     await bob.page.locator('cv-call').waitFor({ state: 'detached' });
+    // Both histories have it, with its duration.
+    await alice.page.getByRole('button', { name: 'Close' }).click();
+    for (const p of [alice, bob]) {
+      await p.page.locator('nav [data-tab="calls"]').click();
+      const entry = p.page.locator('cv-call-history li[data-status="ENDED"]');
+      await entry.waitFor();
+      assert.match((await entry.locator('.outcome').textContent()) ?? '', /^\d+:\d\d$/);
+    }
+    await shot(bob.page, 'calls-dark-phone');
+    await checkScreen(bob.page, 'call history');
+    await bob.page.locator('nav [data-tab="chats"]').click();
+    await alice.page.locator('nav [data-tab="chats"]').click();
     for (const p of people) assert.deepEqual(p.problems, []);
   });
 

@@ -6,9 +6,10 @@ import { OpenChatEvent } from '../events/open-chat.ts';
 import { clientContext } from '../internal/context.ts';
 import { styles } from './callvault-app.styles.ts';
 
-type Tab = 'chats' | 'contacts' | 'settings';
+type Tab = 'chats' | 'calls' | 'contacts' | 'settings';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'chats', label: 'Chats' },
+  { id: 'calls', label: 'Calls' },
   { id: 'contacts', label: 'Contacts' },
   { id: 'settings', label: 'Settings' },
 ];
@@ -42,6 +43,8 @@ export class CallVaultApp extends LitElement {
 
   #pane() {
     switch (this.tab) {
+      case 'calls':
+        return html`<cv-call-history></cv-call-history>`;
       case 'contacts':
         return html`<cv-contacts></cv-contacts>`;
       case 'settings':

@@ -2,6 +2,7 @@ import { CallVaultClient } from '../client/client.ts';
 import { publicApi } from '../client/connection.ts';
 import { IndexedDbStore } from '../client/idb.ts';
 import '../elements/cv-call/define.ts';
+import '../elements/cv-call-history/define.ts';
 import '../elements/cv-chat/define.ts';
 import '../elements/cv-connection-status/define.ts';
 import '../elements/cv-contacts/define.ts';

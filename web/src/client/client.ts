@@ -1,4 +1,6 @@
 import { stringifyDocument } from '@urql/core';
+import type { CallHistoryQuery } from '../gql/graphql.ts';
+import { CallHistory } from '../graphql/calls.ts';
 import { ChangeDisplayName, Feed, SignOut } from '../graphql/identity.ts';
 import {
   AddContact,
@@ -46,6 +48,8 @@ export class CallVaultClient extends EventTarget {
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
   error: string | null = null;
+  /** Newest first; loaded when the calls screen asks, refreshed as calls end. */
+  callHistory: CallHistoryQuery['callHistory']['calls'] | null = null;
 
   readonly session: Session;
   readonly outbox: Outbox;
@@ -157,6 +161,11 @@ export class CallVaultClient extends EventTarget {
           if (peer === this.openPeer && isVisible()) await this.markRead(peer);
         }
         break;
+      case 'CallUpdated':
+        if (this.callHistory && !['PLACED', 'RINGING', 'ACCEPTED'].includes(item.call.status)) {
+          await this.loadCallHistory();
+        }
+        break;
       case 'AddressBookChanged':
         this.contacts = (await this.api.request(Contacts, {})).contacts;
         break;
@@ -203,6 +212,11 @@ export class CallVaultClient extends EventTarget {
     await this.api.request(SendMessage, { input: { id, to, body } });
   }
 
+  async loadCallHistory(): Promise<void> {
+    this.callHistory = (await this.api.request(CallHistory, { last: 50 })).callHistory.calls;
+    this.changed();
+  }
+
   async addContact(address: string, nickname: string): Promise<void> {
     await this.api.request(AddContact, { address, nickname });
     this.contacts = (await this.api.request(Contacts, {})).contacts;
@@ -225,6 +239,7 @@ export class CallVaultClient extends EventTarget {
     this.me = null;
     this.chats = null;
     this.contacts = [];
+    this.callHistory = null;
     this.#set({ phase: 'signed-out', connection: 'offline' });
   }
 
