@@ -309,6 +309,31 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     );
   });
 
+  it('should edit and delete for everyone, shown on both sides', async () => {
+    const [alice, bob] = people as [Person, Person];
+    const composer = alice.page.getByLabel('Message', { exact: true });
+    await composer.fill('a typo hree');
+    await composer.press('Enter');
+    const mine = alice.page.locator('cv-chat li.msg.out', { hasText: 'a typo hree' });
+    await mine.locator('.mark[data-status="READ"]').waitFor();
+    await mine.getByRole('button', { name: 'Message actions' }).click();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    const editor = alice.page.getByLabel('Edit message');
+    await editor.fill('a typo here');
+    await editor.press('Enter');
+    const theirs = bob.page.locator('cv-chat li.msg.in', { hasText: 'a typo here' });
+    await theirs.waitFor();
+    assert.match((await theirs.locator('.meta').textContent()) ?? '', /edited/);
+    const id = await theirs.getAttribute('data-id');
+
+    const edited = alice.page.locator('cv-chat li.msg.out', { hasText: 'a typo here' });
+    await edited.getByRole('button', { name: 'Message actions' }).click();
+    await edited.getByRole('button', { name: 'Delete for everyone' }).click();
+    await bob.page.locator(`cv-chat li.msg[data-id="${id}"] .deleted`).waitFor();
+    await alice.page.locator(`cv-chat li.msg[data-id="${id}"] .deleted`).waitFor();
+    assert.equal(await bob.page.locator('cv-chat li.msg', { hasText: 'a typo' }).count(), 0);
+  });
+
   it("should be installable, and open offline from the service worker's shell", async () => {
     const carol = await open('light', 390);
     await carol.page.goto(server.url);

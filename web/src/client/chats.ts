@@ -138,18 +138,8 @@ export class Chats {
         this.#conversations.set(peer, c);
         return true;
       }
-      case 'MessageChanged': {
-        for (const list of this.#messages.values()) {
-          const found = list.find((x) => x.id === item.message.id);
-          if (found) {
-            found.body = item.message.body;
-            found.deleted = item.message.deleted;
-            found.editedAt = item.message.editedAt;
-            return true;
-          }
-        }
-        return false;
-      }
+      case 'MessageChanged':
+        return this.changeMessage(item.message);
       case 'ReceiptsChanged': {
         // `by` acknowledged `peer`'s messages: ours when peer is me.
         if (item.peer === this.me) {
@@ -168,6 +158,24 @@ export class Chats {
       default:
         return false;
     }
+  }
+
+  /** An edit or a deletion (from the feed, or our own mutation's answer); false when unknown. */
+  changeMessage(change: {
+    id: string;
+    body: string | null;
+    deleted: boolean;
+    editedAt: number | null;
+  }): boolean {
+    for (const [peer, list] of this.#messages) {
+      const found = list.find((x) => x.id === change.id);
+      if (!found) continue;
+      Object.assign(found, { body: change.body, deleted: change.deleted, editedAt: change.editedAt });
+      const c = this.#conversations.get(peer);
+      if (c?.last?.id === change.id) c.last = { ...found };
+      return true;
+    }
+    return false;
   }
 
   #withReceipts(peer: string, m: ChatMessage): ChatMessage {

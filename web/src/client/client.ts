@@ -6,6 +6,8 @@ import {
   AddContact,
   Contacts,
   Conversations,
+  DeleteMessage,
+  EditMessage,
   History,
   MarkDelivered,
   MarkRead,
@@ -210,6 +212,20 @@ export class CallVaultClient extends EventTarget {
 
   async #send(id: string, to: string, body: string): Promise<void> {
     await this.api.request(SendMessage, { input: { id, to, body } });
+  }
+
+  /** Edits one of our messages (the server allows 15 minutes); everyone sees the new text. */
+  async editMessage(id: string, body: string): Promise<void> {
+    const { editMessage } = await this.api.request(EditMessage, { id, body });
+    this.chats?.changeMessage(editMessage);
+    this.changed();
+  }
+
+  /** Deletes one of our messages for everyone (within 48 hours). */
+  async deleteMessage(id: string): Promise<void> {
+    const { deleteMessage } = await this.api.request(DeleteMessage, { id });
+    this.chats?.changeMessage(deleteMessage);
+    this.changed();
   }
 
   async loadCallHistory(): Promise<void> {

@@ -40,6 +40,8 @@ type Documents = {
     "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": typeof types.MarkDeliveredDocument,
     "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": typeof types.SendTypingDocument,
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": typeof types.TypingDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.DeleteMessageDocument,
 };
 const documents: Documents = {
     "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
@@ -68,6 +70,8 @@ const documents: Documents = {
     "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": types.MarkDeliveredDocument,
     "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": types.SendTypingDocument,
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": types.TypingDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.DeleteMessageDocument,
 };
 
 /**
@@ -188,6 +192,14 @@ export function graphql(source: "\n  mutation SendTyping($to: String!) {\n    se
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"): (typeof documents)["\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

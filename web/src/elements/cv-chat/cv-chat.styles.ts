@@ -84,6 +84,32 @@ export const styles = [
     .mark[data-status='FAILED'] {
       color: var(--cv-danger);
     }
+    .more {
+      min-height: 0;
+      padding: 0 0.35rem;
+      margin-inline-start: 0.3rem;
+      border: none;
+      background: transparent;
+      color: inherit;
+    }
+    .actions {
+      display: flex;
+      gap: 0.4rem;
+      margin-top: 0.4rem;
+      justify-content: flex-end;
+    }
+    .actions button {
+      min-height: 2rem;
+      padding: 0.25rem 0.6rem;
+      font-size: 0.875rem;
+    }
+    form.edit {
+      display: flex;
+      gap: 0.4rem;
+      border: none;
+      padding: 0;
+      background: transparent;
+    }
     .deleted {
       font-style: italic;
       color: var(--cv-muted);

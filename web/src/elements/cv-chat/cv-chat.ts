@@ -7,6 +7,10 @@ import { dayOf, timeOf } from '../../internal/format.ts';
 import { styles } from './cv-chat.styles.ts';
 import { markOf } from './marks.ts';
 
+/** The server's windows (docs/protocol.md, Messages): past them the actions are not offered. */
+const EDIT_WINDOW_MS = 15 * 60 * 1000;
+const DELETE_WINDOW_MS = 48 * 60 * 60 * 1000;
+
 /**
  * One conversation: its messages (live, with sent / delivered / read marks) and a composer
  * (Enter sends, Shift+Enter is a new line). Bodies are text: nothing in them is executed.
@@ -15,13 +19,23 @@ import { markOf } from './marks.ts';
  */
 export class CvChat extends CvElement {
   static override styles = styles;
-  static override properties = { peer: { type: String } };
+  static override properties = {
+    peer: { type: String },
+    actionsFor: { state: true },
+    editing: { state: true },
+  };
   declare peer: string;
+  /** The message whose actions (edit, delete) are shown. */
+  declare actionsFor: string | null;
+  /** The message being edited in place. */
+  declare editing: string | null;
   #count = 0;
 
   constructor() {
     super();
     this.peer = '';
+    this.actionsFor = null;
+    this.editing = null;
   }
 
   override connectedCallback(): void {
@@ -67,7 +81,9 @@ export class CvChat extends CvElement {
     // The body keeps its own line breaks (pre-wrap), so no template white space goes inside it.
     const body = m.deleted
       ? html`<span class="deleted">Message deleted</span>`
-      : html`<span class="body">${m.body}</span>`;
+      : this.editing === m.id
+        ? this.#editor(m)
+        : html`<span class="body">${m.body}</span>`;
     return html`<li class="msg ${m.outgoing ? 'out' : 'in'}" data-id=${m.id}>
       ${body}
       <span class="meta">${timeOf(m.sentAt)}${m.editedAt ? ' · edited' : ''}
@@ -75,8 +91,59 @@ export class CvChat extends CvElement {
           m.outgoing
             ? html`<span class="mark" data-status=${m.status ?? 'SENT'} role="img" aria-label=${label} title=${label}>${mark}</span>`
             : nothing
-        }</span>
+        }
+        ${this.#actionsButton(m)}</span>
+      ${this.actionsFor === m.id ? this.#actions(m) : nothing}
     </li>`;
+  }
+
+  #actionsButton(m: ChatMessage) {
+    const sent = m.outgoing && !m.deleted && m.status !== 'PENDING' && m.status !== 'FAILED';
+    if (!sent || Date.now() - m.sentAt > DELETE_WINDOW_MS) return nothing;
+    return html`<button class="more" type="button" aria-label="Message actions" aria-expanded=${this.actionsFor === m.id ? 'true' : 'false'}
+      @click=${() => {
+        this.actionsFor = this.actionsFor === m.id ? null : m.id;
+      }}>⋯</button>`;
+  }
+
+  #actions(m: ChatMessage) {
+    const age = Date.now() - m.sentAt;
+    return html`<div class="actions">
+      ${
+        age < EDIT_WINDOW_MS
+          ? html`<button type="button" @click=${() => {
+              this.editing = m.id;
+              this.actionsFor = null;
+            }}>Edit</button>`
+          : nothing
+      }
+      <button class="danger" type="button" @click=${() => {
+        this.actionsFor = null;
+        void this.client?.deleteMessage(m.id);
+      }}>Delete for everyone</button>
+    </div>`;
+  }
+
+  #editor(m: ChatMessage) {
+    const save = async (area: HTMLTextAreaElement) => {
+      if (area.value.trim() && area.value !== m.body) await this.client?.editMessage(m.id, area.value);
+      this.editing = null;
+    };
+    return html`<form class="edit" @submit=${(e: SubmitEvent) => {
+      e.preventDefault();
+      void save((e.target as HTMLFormElement).elements.namedItem('edit') as HTMLTextAreaElement);
+    }}>
+      <label for="edit" class="visually-hidden">Edit message</label>
+      <textarea id="edit" name="edit" maxlength="4000" .value=${m.body ?? ''} @keydown=${(
+        e: KeyboardEvent,
+      ) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          this.editing = null;
+        } else this.#keydown(e);
+      }}></textarea>
+      <button type="submit">Save</button>
+    </form>`;
   }
 
   override render() {
