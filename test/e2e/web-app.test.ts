@@ -313,7 +313,12 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     const [alice, bob] = people as [Person, Person];
     const composer = alice.page.getByLabel('Message', { exact: true });
     await composer.fill('a typo hree');
+    // Bob sees Alice typing, until her message arrives.
+    const typing = bob.page.locator('cv-chat .typing', { hasText: 'typing…' });
+    await typing.waitFor();
     await composer.press('Enter');
+    await bob.page.locator('cv-chat li.msg.in', { hasText: 'a typo hree' }).waitFor();
+    await typing.waitFor({ state: 'detached' });
     const mine = alice.page.locator('cv-chat li.msg.out', { hasText: 'a typo hree' });
     await mine.locator('.mark[data-status="READ"]').waitFor();
     await mine.getByRole('button', { name: 'Message actions' }).click();

@@ -12,6 +12,8 @@ import {
   MarkDelivered,
   MarkRead,
   SendMessage,
+  SendTyping,
+  Typing as TypingSubscription,
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
 import { Calls } from './calls.ts';
@@ -23,6 +25,7 @@ import { KeyStore } from './keys.ts';
 import type { KeyValueStore } from './kv.ts';
 import { Outbox } from './outbox.ts';
 import { Session, type SessionInfo } from './session.ts';
+import { Typing } from './typing.ts';
 
 export type Phase = 'loading' | 'signed-out' | 'signed-in';
 
@@ -56,6 +59,7 @@ export class CallVaultClient extends EventTarget {
   readonly session: Session;
   readonly outbox: Outbox;
   readonly calls: Calls;
+  readonly typing = new Typing(() => this.changed());
   #conn: Connection | null = null;
   #feed: FeedFollower | null = null;
   #info: SessionInfo | null = null;
@@ -121,6 +125,13 @@ export class CallVaultClient extends EventTarget {
       onResync: () => this.refresh(),
       onError: (error) => this.#set({ error: messageOf(error) }),
     });
+    this.#conn.subscribe<{ typing: { from: string } }>(stringifyDocument(TypingSubscription), () => ({}), {
+      next: (result) => {
+        if (result.data) this.typing.received(result.data.typing.from);
+      },
+      error: () => {},
+      complete: () => {},
+    });
     this.#set({ phase: 'signed-in', error: null });
     await this.refresh();
     await this.#feed.start();
@@ -159,6 +170,7 @@ export class CallVaultClient extends EventTarget {
       case 'MessageAdded':
         if (!item.message.outgoing) {
           const peer = item.message.from;
+          this.typing.stopped(peer);
           await this.api.request(MarkDelivered, { peer, upTo: item.message.position });
           if (peer === this.openPeer && isVisible()) await this.markRead(peer);
         }
@@ -231,6 +243,13 @@ export class CallVaultClient extends EventTarget {
   async loadCallHistory(): Promise<void> {
     this.callHistory = (await this.api.request(CallHistory, { last: 50 })).callHistory.calls;
     this.changed();
+  }
+
+  /** The composer changed: tell the peer we are typing (throttled; best effort). */
+  typed(peer: string): void {
+    if (this.connection === 'online' && this.typing.shouldSend(peer)) {
+      this.api.request(SendTyping, { to: peer }).catch(() => {});
+    }
   }
 
   async addContact(address: string, nickname: string): Promise<void> {

@@ -18,10 +18,19 @@ export const styles = [
       border-bottom: 1px solid var(--cv-border);
       background: var(--cv-surface);
     }
+    .who {
+      flex: 1;
+      min-width: 0;
+    }
+    .typing {
+      margin: 0;
+      min-height: 1rem;
+      font-size: 0.8rem;
+      color: var(--cv-accent);
+    }
     header h2 {
       font-size: 1.05rem;
       margin: 0;
-      flex: 1;
       min-width: 0;
       overflow: hidden;
       text-overflow: ellipsis;

@@ -155,7 +155,10 @@ export class CvChat extends CvElement {
     return html`
       <header>
         <button class="back" type="button" aria-label="Back to conversations" @click=${() => this.dispatchEvent(new CloseChatEvent())}>←</button>
-        <h2 id="chat-title">${name}</h2>
+        <div class="who">
+          <h2 id="chat-title">${name}</h2>
+          <p class="typing" aria-live="polite">${client.typing.isTyping(this.peer) ? 'typing…' : ''}</p>
+        </div>
         <cv-connection-status class="status"></cv-connection-status>
         <button type="button" @click=${() => client.calls.place(this.peer, 'AUDIO')} aria-label="Audio call ${name}">Call</button>
         <button type="button" @click=${() => client.calls.place(this.peer, 'VIDEO')} aria-label="Video call ${name}">Video</button>
@@ -172,7 +175,8 @@ export class CvChat extends CvElement {
       </div>
       <form @submit=${this.#submit}>
         <label for="body" class="visually-hidden">Message</label>
-        <textarea id="body" name="body" placeholder="Message" maxlength="4000" @keydown=${this.#keydown}></textarea>
+        <textarea id="body" name="body" placeholder="Message" maxlength="4000" @keydown=${this.#keydown}
+          @input=${() => client.typed(this.peer)}></textarea>
         <button class="primary" type="submit">Send</button>
       </form>
     `;
