@@ -36,6 +36,8 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
       TURN_MODE: 'rest',
       TURN_URLS: `turn:127.0.0.1:${coturn.port}?transport=udp`,
       TURN_SECRET: coturn.secret,
+      // The history test sends more than a page of messages at once.
+      MESSAGE_RATE_BURST: '1000',
     });
     browser = await launchChromium();
   });
@@ -337,6 +339,28 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await bob.page.locator(`cv-chat li.msg[data-id="${id}"] .deleted`).waitFor();
     await alice.page.locator(`cv-chat li.msg[data-id="${id}"] .deleted`).waitFor();
     assert.equal(await bob.page.locator('cv-chat li.msg', { hasText: 'a typo' }).count(), 0);
+  });
+
+  it('should page back through history when scrolled to the top', async () => {
+    const [alice, bob] = people as [Person, Person];
+    const composer = bob.page.getByLabel('Message', { exact: true });
+    for (let i = 1; i <= 55; i++) {
+      await composer.fill(`page ${i}`);
+      await composer.press('Enter');
+    }
+    await alice.page.locator('cv-chat li.msg.in .body', { hasText: /^page 55$/ }).waitFor();
+    await alice.page.reload();
+    await alice.page.locator(`cv-conversation-list [data-peer="${bob.address}"]`).click();
+    await alice.page.locator('cv-chat li.msg.in .body', { hasText: /^page 55$/ }).waitFor();
+    // The newest 50 only; scrolling up brings the rest.
+    assert.equal(await alice.page.locator('cv-chat li.msg').count(), 50);
+    assert.equal(await alice.page.locator('cv-chat li.msg .body', { hasText: /^page 1$/ }).count(), 0);
+    await alice.page.locator('cv-chat .log').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await alice.page.locator('cv-chat li.msg .body', { hasText: /^page 1$/ }).waitFor();
+    await alice.page.locator('cv-chat .older').waitFor({ state: 'detached' });
+    assert.ok((await alice.page.locator('cv-chat li.msg').count()) > 55);
   });
 
   it("should be installable, and open offline from the service worker's shell", async () => {

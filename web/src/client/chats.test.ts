@@ -92,4 +92,33 @@ describe('Chats', () => {
     );
     assert.equal(chats.conversation(PEER)?.unreadCount, 1);
   });
+
+  it('should keep the history cursor furthest back when the newest page is loaded again', () => {
+    const chats = new Chats(ME);
+    const page = (from: number) =>
+      [from, from + 1].map((p) => ({
+        id: `h${p}`,
+        position: p,
+        from: PEER,
+        body: `old ${p}`,
+        sentAt: p,
+        editedAt: null,
+        deleted: false,
+        outgoing: false,
+        status: null,
+      }));
+    chats.addHistory(PEER, page(50), 50);
+    assert.equal(chats.olderCursor(PEER), 50);
+    chats.addHistory(PEER, page(10), 10);
+    chats.addHistory(PEER, page(50), 50);
+    assert.equal(chats.olderCursor(PEER), 10);
+    chats.addHistory(PEER, page(1), null);
+    assert.equal(chats.olderCursor(PEER), null);
+    chats.addHistory(PEER, page(50), 50);
+    assert.equal(chats.olderCursor(PEER), null, 'everything is loaded already');
+    assert.deepEqual(
+      chats.messages(PEER).map((m) => m.position),
+      [1, 2, 10, 11, 50, 51],
+    );
+  });
 });

@@ -34,6 +34,8 @@ export class Chats {
   readonly me: string;
   #conversations = new Map<string, Conversation>();
   #messages = new Map<string, ChatMessage[]>();
+  /** Where older history starts, per peer: null when the oldest message is loaded. */
+  #older = new Map<string, number | null>();
   /** Watermarks of what the peer acknowledged of our messages. */
   #receipts = new Map<string, { delivered: number; read: number }>();
 
@@ -94,9 +96,22 @@ export class Chats {
     );
   }
 
-  /** A page of history (oldest first), merged with what is known. */
-  addHistory(peer: string, page: readonly HistoryMessage[]): void {
+  /**
+   * A page of history (oldest first), merged with what is known. `before` is the cursor of the
+   * next older page (null: none). The newest page, loaded again on reopen, does not reset a
+   * cursor that older pages already moved further back.
+   */
+  addHistory(peer: string, page: readonly HistoryMessage[], before: number | null = null): void {
     for (const m of page) this.#upsert(peer, { ...m });
+    const known = this.#older.get(peer);
+    if (known === undefined || (known !== null && (before === null || before < known))) {
+      this.#older.set(peer, before);
+    }
+  }
+
+  /** The cursor for the next older page, or null when everything is loaded. */
+  olderCursor(peer: string): number | null {
+    return this.#older.get(peer) ?? null;
   }
 
   /** Names from the address book, for conversations that have none yet. */

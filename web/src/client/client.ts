@@ -29,6 +29,9 @@ import { Typing } from './typing.ts';
 
 export type Phase = 'loading' | 'signed-out' | 'signed-in';
 
+/** Messages per history page. */
+const PAGE = 50;
+
 export interface ClientOptions {
   kv: KeyValueStore;
   /** Signed-out requests (register, sign in): plain HTTP. */
@@ -139,6 +142,11 @@ export class CallVaultClient extends EventTarget {
 
   async #whenOnline(): Promise<void> {
     await this.outbox.flush((m) => this.#send(m.id, m.to, m.body));
+    // Stopped by a transient refusal (a rate limit, an outage) while the socket is up: nothing
+    // else would wake the outbox, so it tries again shortly.
+    if (this.connection === 'online' && this.outbox.items.some((m) => !m.failed)) {
+      setTimeout(() => void this.#whenOnline(), 2000);
+    }
   }
 
   /** The session ended (signed out elsewhere, expired): sign in again with the key. */
@@ -198,10 +206,20 @@ export class CallVaultClient extends EventTarget {
   /** Opens a conversation: loads its latest history and marks it read. */
   async open(peer: string): Promise<void> {
     this.openPeer = peer;
-    const page = await this.api.request(History, { with: peer, last: 50 });
-    this.chats?.addHistory(peer, page.messages.messages);
+    const page = await this.api.request(History, { with: peer, last: PAGE });
+    this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
     this.changed();
     if (isVisible()) await this.markRead(peer);
+  }
+
+  /** Loads the next older page of a conversation; false when there is none. */
+  async loadOlder(peer: string): Promise<boolean> {
+    const before = this.chats?.olderCursor(peer) ?? null;
+    if (before === null) return false;
+    const page = await this.api.request(History, { with: peer, before, last: PAGE });
+    this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
+    this.changed();
+    return true;
   }
 
   close(): void {

@@ -93,6 +93,10 @@ export const styles = [
     .mark[data-status='FAILED'] {
       color: var(--cv-danger);
     }
+    .older {
+      display: block;
+      margin: 0.5rem auto 0;
+    }
     .more {
       min-height: 0;
       padding: 0 0.35rem;

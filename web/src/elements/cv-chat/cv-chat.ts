@@ -56,8 +56,33 @@ export class CvChat extends CvElement {
   override updated(changed: PropertyValues<this>): void {
     const list = this.renderRoot.querySelector<HTMLElement>('.log');
     const count = list?.querySelectorAll('li.msg').length ?? 0;
-    if (list && (count !== this.#count || changed.has('peer'))) list.scrollTop = list.scrollHeight;
+    if (list && this.#anchor) {
+      // Older messages were put above: keep what was on screen where it was.
+      list.scrollTop = list.scrollHeight - this.#anchor;
+      this.#anchor = null;
+    } else if (list && (count !== this.#count || changed.has('peer'))) list.scrollTop = list.scrollHeight;
     this.#count = count;
+  }
+
+  /** Distance from the bottom while an older page loads, or null. */
+  #anchor: number | null = null;
+  #loadingOlder = false;
+
+  /** Infinite scroll back: near the top, the next older page is fetched. */
+  async #older() {
+    const list = this.renderRoot.querySelector<HTMLElement>('.log');
+    if (!list || this.#loadingOlder || !this.client?.chats?.olderCursor(this.peer)) return;
+    this.#loadingOlder = true;
+    this.#anchor = list.scrollHeight - list.scrollTop;
+    try {
+      await this.client.loadOlder(this.peer);
+    } finally {
+      this.#loadingOlder = false;
+    }
+  }
+
+  #scroll(event: Event) {
+    if ((event.target as HTMLElement).scrollTop < 80) void this.#older();
   }
 
   #keydown(event: KeyboardEvent) {
@@ -163,7 +188,12 @@ export class CvChat extends CvElement {
         <button type="button" @click=${() => client.calls.place(this.peer, 'AUDIO')} aria-label="Audio call ${name}">Call</button>
         <button type="button" @click=${() => client.calls.place(this.peer, 'VIDEO')} aria-label="Video call ${name}">Video</button>
       </header>
-      <div class="log" role="log" aria-labelledby="chat-title" tabindex="0">
+      <div class="log" role="log" aria-labelledby="chat-title" tabindex="0" @scroll=${this.#scroll}>
+        ${
+          client.chats?.olderCursor(this.peer)
+            ? html`<button class="older" type="button" @click=${() => this.#older()}>Load older messages</button>`
+            : nothing
+        }
         <ol>
         ${messages.map((m) => {
           const d = dayOf(m.sentAt);
