@@ -9,6 +9,7 @@ import type { GraphQLSockets } from '../ws.ts';
 import { clientIp } from './client-ip.ts';
 import { graphqlRoute } from './graphql-route.ts';
 import type { OriginPolicy } from './origin.ts';
+import { webApp } from './static.ts';
 import { healthRoute, iceVerifyRoute, metricsRoute, notFound } from './status-routes.ts';
 
 /** Everything the routes serve from. */
@@ -27,38 +28,42 @@ export interface RouteDeps {
 
 export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 
-/** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, 404. */
+/** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, the web app, 404. */
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
-  return uWS
-    .App()
-    .ws('/graphql', sockets.behavior)
-    .any(
-      '/graphql',
-      graphqlRoute({
-        yoga: deps.yoga,
-        originAllowed: deps.originAllowed,
-        inFlight: deps.inFlight,
-        draining: deps.draining,
-        ipOf: (res, req) =>
-          clientIp(
-            req.getHeader('x-forwarded-for') || undefined,
-            () => remoteText(res.getRemoteAddressAsText()),
-            config.trustProxy,
-          ),
-      }),
-    )
-    .get(
-      '/api/health',
-      healthRoute(() => ({
-        log: deps.log,
-        readModelFailure: readModels.failure,
-        position: readModels.position,
-        connections: sockets.size,
-        version: config.version,
-      })),
-    )
-    .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
-    .get('/metrics', metricsRoute(deps.metrics))
-    .any('/*', notFound);
+  return (
+    uWS
+      .App()
+      .ws('/graphql', sockets.behavior)
+      .any(
+        '/graphql',
+        graphqlRoute({
+          yoga: deps.yoga,
+          originAllowed: deps.originAllowed,
+          inFlight: deps.inFlight,
+          draining: deps.draining,
+          ipOf: (res, req) =>
+            clientIp(
+              req.getHeader('x-forwarded-for') || undefined,
+              () => remoteText(res.getRemoteAddressAsText()),
+              config.trustProxy,
+            ),
+        }),
+      )
+      .get(
+        '/api/health',
+        healthRoute(() => ({
+          log: deps.log,
+          readModelFailure: readModels.failure,
+          position: readModels.position,
+          connections: sockets.size,
+          version: config.version,
+        })),
+      )
+      .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
+      .get('/metrics', metricsRoute(deps.metrics))
+      // The web app's files and routes; anything it does not serve yields to the 404 below.
+      .get('/*', webApp())
+      .any('/*', notFound)
+  );
 }

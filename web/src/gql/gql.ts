@@ -21,6 +21,7 @@ type Documents = {
     "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": typeof types.HangUpDocument,
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": typeof types.SendCallSignalDocument,
     "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": typeof types.CallHistoryDocument,
+    "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.RingingDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": typeof types.RequestChallengeDocument,
     "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": typeof types.NewSessionFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": typeof types.RegisterDocument,
@@ -39,6 +40,8 @@ type Documents = {
     "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": typeof types.MarkDeliveredDocument,
     "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": typeof types.SendTypingDocument,
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": typeof types.TypingDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.DeleteMessageDocument,
 };
 const documents: Documents = {
     "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
@@ -48,6 +51,7 @@ const documents: Documents = {
     "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": types.HangUpDocument,
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": types.SendCallSignalDocument,
     "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": types.CallHistoryDocument,
+    "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.RingingDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": types.RequestChallengeDocument,
     "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": types.NewSessionFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": types.RegisterDocument,
@@ -66,6 +70,8 @@ const documents: Documents = {
     "\n  mutation MarkDelivered($peer: String!, $upTo: Position!) {\n    markDelivered(peer: $peer, upTo: $upTo)\n  }\n": types.MarkDeliveredDocument,
     "\n  mutation SendTyping($to: String!) {\n    sendTyping(to: $to)\n  }\n": types.SendTypingDocument,
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": types.TypingDocument,
+    "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.EditMessageDocument,
+    "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.DeleteMessageDocument,
 };
 
 /**
@@ -110,6 +116,10 @@ export function graphql(source: "\n  mutation SendCallSignal($callId: ID!, $kind
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -182,6 +192,14 @@ export function graphql(source: "\n  mutation SendTyping($to: String!) {\n    se
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"): (typeof documents)["\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -75,3 +75,12 @@ export const CallHistory = graphql(`
     }
   }
 `);
+
+export const Ringing = graphql(`
+  mutation Ringing($callId: ID!) {
+    ringing(callId: $callId) {
+      callId
+      status
+    }
+  }
+`);

@@ -102,3 +102,25 @@ export const Typing = graphql(`
     }
   }
 `);
+
+export const EditMessage = graphql(`
+  mutation EditMessage($id: ID!, $body: String!) {
+    editMessage(id: $id, body: $body) {
+      id
+      body
+      deleted
+      editedAt
+    }
+  }
+`);
+
+export const DeleteMessage = graphql(`
+  mutation DeleteMessage($id: ID!) {
+    deleteMessage(id: $id) {
+      id
+      body
+      deleted
+      editedAt
+    }
+  }
+`);

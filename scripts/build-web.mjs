@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Builds the web app (web/ → web/dist) with Vite, then writes a .br and a .gz beside every
+// compressible file, so the server answers compressed without compressing per request.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const web = fileURLToPath(new URL('../web/', import.meta.url));
+const dist = join(web, 'dist');
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|map|txt)$/;
+
+await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+
+let raw = 0;
+let gz = 0;
+for (const name of readdirSync(dist, { recursive: true }).map(String)) {
+  const path = join(dist, name);
+  if (!statSync(path).isFile() || !COMPRESSIBLE.test(name)) continue;
+  const body = readFileSync(path);
+  const gzip = gzipSync(body, { level: 9 });
+  writeFileSync(`${path}.gz`, gzip);
+  writeFileSync(
+    `${path}.br`,
+    brotliCompressSync(body, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+    }),
+  );
+  if (name.endsWith('.js')) {
+    raw += body.length;
+    gz += gzip.length;
+  }
+}
+console.log(
+  `web app built in web/dist: JavaScript ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzip`,
+);

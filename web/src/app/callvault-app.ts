@@ -1,0 +1,93 @@
+import { ContextProvider } from '@lit/context';
+import { html, LitElement } from 'lit';
+import type { CallVaultClient } from '../client/client.ts';
+import { CloseChatEvent } from '../events/close-chat.ts';
+import { OpenChatEvent } from '../events/open-chat.ts';
+import { clientContext } from '../internal/context.ts';
+import { styles } from './callvault-app.styles.ts';
+
+type Tab = 'chats' | 'calls' | 'contacts' | 'settings';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'chats', label: 'Chats' },
+  { id: 'calls', label: 'Calls' },
+  { id: 'contacts', label: 'Contacts' },
+  { id: 'settings', label: 'Settings' },
+];
+
+/**
+ * The whole app: provides the data layer to every element and lays out the screens —
+ * onboarding when signed out; otherwise the list pane (chats, contacts, settings) and the
+ * conversation, side by side on wide screens, one at a time on phones.
+ */
+export class CallVaultApp extends LitElement {
+  static override styles = styles;
+  static override properties = { tab: { state: true } };
+  declare tab: Tab;
+  readonly client: CallVaultClient;
+
+  constructor(client: CallVaultClient) {
+    super();
+    this.client = client;
+    this.tab = 'chats';
+    new ContextProvider(this, { context: clientContext, initialValue: client });
+    client.addEventListener('change', () => this.requestUpdate());
+    this.addEventListener(OpenChatEvent.type, (e) => {
+      this.tab = 'chats';
+      void this.client.open(e.peer);
+    });
+    this.addEventListener(CloseChatEvent.type, () => this.client.close());
+    this.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.client.openPeer) this.client.close();
+    });
+  }
+
+  #pane() {
+    switch (this.tab) {
+      case 'calls':
+        return html`<cv-call-history></cv-call-history>`;
+      case 'contacts':
+        return html`<cv-contacts></cv-contacts>`;
+      case 'settings':
+        return html`<cv-settings></cv-settings>`;
+      default:
+        return html`<cv-conversation-list></cv-conversation-list>`;
+    }
+  }
+
+  override render() {
+    const { client } = this;
+    if (client.phase === 'loading') return html`<p class="placeholder" role="status">Loading…</p>`;
+    if (client.phase === 'signed-out') return html`<cv-onboarding></cv-onboarding>`;
+    const peer = client.openPeer;
+    return html`
+      ${client.calls.call ? html`<cv-call></cv-call>` : ''}
+      <div class="shell ${peer ? 'chat-open' : ''}">
+        <aside>
+          <div class="top">
+            <h1>CallVault</h1>
+            <cv-connection-status></cv-connection-status>
+          </div>
+          <nav aria-label="Sections">
+            ${TABS.map(
+              (
+                t,
+              ) => html`<button type="button" data-tab=${t.id} aria-current=${this.tab === t.id ? 'page' : 'false'}
+                @click=${() => {
+                  this.tab = t.id;
+                }}>${t.label}</button>`,
+            )}
+          </nav>
+          ${client.error ? html`<div class="banner" role="alert">${client.error}</div>` : ''}
+          <div class="list">${this.#pane()}</div>
+        </aside>
+        <main>
+          ${
+            peer
+              ? html`<cv-chat .peer=${peer}></cv-chat>`
+              : html`<div class="placeholder">Choose a conversation, or add a contact to start one.</div>`
+          }
+        </main>
+      </div>
+    `;
+  }
+}

@@ -1,0 +1,313 @@
+import { stringifyDocument } from '@urql/core';
+import type { CallHistoryQuery } from '../gql/graphql.ts';
+import { CallHistory } from '../graphql/calls.ts';
+import { ChangeDisplayName, Feed, SignOut } from '../graphql/identity.ts';
+import {
+  AddContact,
+  Contacts,
+  Conversations,
+  DeleteMessage,
+  EditMessage,
+  History,
+  MarkDelivered,
+  MarkRead,
+  SendMessage,
+  SendTyping,
+  Typing as TypingSubscription,
+} from '../graphql/messaging.ts';
+import { type Api, ApiError } from './api.ts';
+import { Calls } from './calls.ts';
+import { Chats } from './chats.ts';
+import { Connection, type ConnectionState } from './connection.ts';
+import type { Contact } from './contacts.ts';
+import { FeedFollower, type FeedItem } from './feed.ts';
+import { KeyStore } from './keys.ts';
+import type { KeyValueStore } from './kv.ts';
+import { Outbox } from './outbox.ts';
+import { Session, type SessionInfo } from './session.ts';
+import { Typing } from './typing.ts';
+
+export type Phase = 'loading' | 'signed-out' | 'signed-in';
+
+/** Messages per history page. */
+const PAGE = 50;
+
+export interface ClientOptions {
+  kv: KeyValueStore;
+  /** Signed-out requests (register, sign in): plain HTTP. */
+  publicApi: Api;
+  /** ws(s)://host/graphql */
+  wsUrl: string;
+  /** Calls only through TURN relays (hides this device's IP address from the peer). */
+  relayOnly?: () => boolean;
+}
+
+/**
+ * The app's data layer, one object for every screen: session, socket, feed, outbox, chats
+ * and contacts. It renders nothing; elements read its state and call its actions, and
+ * re-render on its `change` event (they get it through @lit/context).
+ */
+export class CallVaultClient extends EventTarget {
+  phase: Phase = 'loading';
+  connection: ConnectionState = 'offline';
+  me: { address: string; displayName: string } | null = null;
+  contacts: Contact[] = [];
+  chats: Chats | null = null;
+  /** The conversation on screen, whose messages are marked read as they arrive. */
+  openPeer: string | null = null;
+  error: string | null = null;
+  /** Newest first; loaded when the calls screen asks, refreshed as calls end. */
+  callHistory: CallHistoryQuery['callHistory']['calls'] | null = null;
+
+  readonly session: Session;
+  readonly outbox: Outbox;
+  readonly calls: Calls;
+  readonly typing = new Typing(() => this.changed());
+  #conn: Connection | null = null;
+  #feed: FeedFollower | null = null;
+  #info: SessionInfo | null = null;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.session = new Session(options.kv, new KeyStore(options.kv), options.publicApi);
+    this.outbox = new Outbox(options.kv, () => this.changed());
+    const keys = new KeyStore(options.kv);
+    this.calls = new Calls({
+      api: () => this.api,
+      me: () => this.me?.address ?? '',
+      key: () => keys.load(),
+      changed: () => this.changed(),
+      relayOnly: options.relayOnly ?? (() => false),
+    });
+  }
+
+  /** Something shown changed: elements re-render. */
+  changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  get api(): Api {
+    if (!this.#conn) throw new ApiError('not signed in', 'UNAUTHENTICATED');
+    return this.#conn;
+  }
+
+  /** On page load: sign in silently when this browser holds an identity. */
+  async start(): Promise<void> {
+    await this.outbox.load();
+    try {
+      const info = await this.session.resume();
+      if (info) await this.#open(info);
+      else this.#set({ phase: 'signed-out' });
+    } catch (error) {
+      this.#set({ phase: 'signed-out', error: messageOf(error) });
+    }
+  }
+
+  async register(displayName: string): Promise<void> {
+    await this.#open(await this.session.register(displayName));
+  }
+
+  async #open(info: SessionInfo): Promise<void> {
+    this.#info = info;
+    this.me = { address: info.address, displayName: info.displayName };
+    this.chats = new Chats(info.address);
+    this.#conn = new Connection({
+      url: this.options.wsUrl,
+      token: info.token,
+      onState: (state) => {
+        this.#set({ connection: state });
+        if (state === 'online') void this.#whenOnline();
+      },
+      onSessionEnded: () => void this.#sessionEnded(),
+    });
+    this.#feed = new FeedFollower({
+      query: stringifyDocument(Feed),
+      subscribe: this.#conn.subscribe,
+      kv: this.options.kv,
+      onItem: (item) => this.#onItem(item),
+      onResync: () => this.refresh(),
+      onError: (error) => this.#set({ error: messageOf(error) }),
+    });
+    this.#conn.subscribe<{ typing: { from: string } }>(stringifyDocument(TypingSubscription), () => ({}), {
+      next: (result) => {
+        if (result.data) this.typing.received(result.data.typing.from);
+      },
+      error: () => {},
+      complete: () => {},
+    });
+    this.#set({ phase: 'signed-in', error: null });
+    await this.refresh();
+    await this.#feed.start();
+  }
+
+  async #whenOnline(): Promise<void> {
+    await this.outbox.flush((m) => this.#send(m.id, m.to, m.body));
+    // Stopped by a transient refusal (a rate limit, an outage) while the socket is up: nothing
+    // else would wake the outbox, so it tries again shortly.
+    if (this.connection === 'online' && this.outbox.items.some((m) => !m.failed)) {
+      setTimeout(() => void this.#whenOnline(), 2000);
+    }
+  }
+
+  /** The session ended (signed out elsewhere, expired): sign in again with the key. */
+  async #sessionEnded(): Promise<void> {
+    this.#close();
+    await this.session.forgetToken();
+    await this.start();
+  }
+
+  /** Refetches conversations and contacts (start, reconnect, resync). */
+  async refresh(): Promise<void> {
+    const [contacts, conversations] = await Promise.all([
+      this.api.request(Contacts, {}),
+      this.api.request(Conversations, {}),
+    ]);
+    this.contacts = contacts.contacts;
+    this.chats?.setConversations(conversations.conversations);
+    if (this.openPeer) await this.open(this.openPeer);
+    this.changed();
+  }
+
+  async #onItem(item: FeedItem): Promise<void> {
+    const chats = this.chats;
+    if (!chats) return;
+    chats.apply(item, this.openPeer);
+    // A call that goes wrong must not hold up the messages behind it.
+    await this.calls.onItem(item).catch((error) => this.#set({ error: messageOf(error) }));
+    switch (item.__typename) {
+      case 'MessageAdded':
+        if (!item.message.outgoing) {
+          const peer = item.message.from;
+          this.typing.stopped(peer);
+          await this.api.request(MarkDelivered, { peer, upTo: item.message.position });
+          if (peer === this.openPeer && isVisible()) await this.markRead(peer);
+        }
+        break;
+      case 'CallUpdated':
+        if (this.callHistory && !['PLACED', 'RINGING', 'ACCEPTED'].includes(item.call.status)) {
+          await this.loadCallHistory();
+        }
+        break;
+      case 'AddressBookChanged':
+        this.contacts = (await this.api.request(Contacts, {})).contacts;
+        break;
+      case 'IdentityUpdated':
+        if (this.me && item.identity.address === this.me.address) {
+          this.me = { ...this.me, displayName: item.identity.displayName };
+        }
+        break;
+      case 'SessionEnded':
+        if (item.sessionId === this.#info?.sessionId) await this.#sessionEnded();
+        break;
+    }
+    this.changed();
+  }
+
+  /** Opens a conversation: loads its latest history and marks it read. */
+  async open(peer: string): Promise<void> {
+    this.openPeer = peer;
+    const page = await this.api.request(History, { with: peer, last: PAGE });
+    this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
+    this.changed();
+    if (isVisible()) await this.markRead(peer);
+  }
+
+  /** Loads the next older page of a conversation; false when there is none. */
+  async loadOlder(peer: string): Promise<boolean> {
+    const before = this.chats?.olderCursor(peer) ?? null;
+    if (before === null) return false;
+    const page = await this.api.request(History, { with: peer, before, last: PAGE });
+    this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
+    this.changed();
+    return true;
+  }
+
+  close(): void {
+    this.openPeer = null;
+    this.changed();
+  }
+
+  async markRead(peer: string): Promise<void> {
+    const upTo = this.chats?.lastIncoming(peer) ?? 0;
+    this.chats?.markReadLocally(peer);
+    this.changed();
+    if (upTo > 0) await this.api.request(MarkRead, { peer, upTo });
+  }
+
+  /** Writes a message: into the outbox first (shown pending), then sent when online. */
+  async send(to: string, body: string): Promise<void> {
+    await this.outbox.add({ id: crypto.randomUUID(), to, body, createdAt: Date.now() });
+    if (this.connection === 'online') await this.#whenOnline();
+  }
+
+  async #send(id: string, to: string, body: string): Promise<void> {
+    await this.api.request(SendMessage, { input: { id, to, body } });
+  }
+
+  /** Edits one of our messages (the server allows 15 minutes); everyone sees the new text. */
+  async editMessage(id: string, body: string): Promise<void> {
+    const { editMessage } = await this.api.request(EditMessage, { id, body });
+    this.chats?.changeMessage(editMessage);
+    this.changed();
+  }
+
+  /** Deletes one of our messages for everyone (within 48 hours). */
+  async deleteMessage(id: string): Promise<void> {
+    const { deleteMessage } = await this.api.request(DeleteMessage, { id });
+    this.chats?.changeMessage(deleteMessage);
+    this.changed();
+  }
+
+  async loadCallHistory(): Promise<void> {
+    this.callHistory = (await this.api.request(CallHistory, { last: 50 })).callHistory.calls;
+    this.changed();
+  }
+
+  /** The composer changed: tell the peer we are typing (throttled; best effort). */
+  typed(peer: string): void {
+    if (this.connection === 'online' && this.typing.shouldSend(peer)) {
+      this.api.request(SendTyping, { to: peer }).catch(() => {});
+    }
+  }
+
+  async addContact(address: string, nickname: string): Promise<void> {
+    await this.api.request(AddContact, { address, nickname });
+    this.contacts = (await this.api.request(Contacts, {})).contacts;
+    this.changed();
+  }
+
+  async changeDisplayName(displayName: string): Promise<void> {
+    const { changeDisplayName } = await this.api.request(ChangeDisplayName, { displayName });
+    if (this.me) this.me = { ...this.me, displayName: changeDisplayName.displayName };
+    this.changed();
+  }
+
+  /** Ends the session and removes the identity from this browser. */
+  async signOut(): Promise<void> {
+    await this.api.request(SignOut, {}).catch(() => {});
+    this.#close();
+    await this.#feed?.reset();
+    await this.outbox.clear();
+    await this.session.forgetAll();
+    this.me = null;
+    this.chats = null;
+    this.contacts = [];
+    this.callHistory = null;
+    this.#set({ phase: 'signed-out', connection: 'offline' });
+  }
+
+  #close(): void {
+    this.#feed?.stop();
+    this.#conn?.close();
+    this.#conn = null;
+  }
+
+  #set(patch: Partial<Pick<CallVaultClient, 'phase' | 'connection' | 'error'>>): void {
+    Object.assign(this, patch);
+    this.changed();
+  }
+}
+
+const isVisible = () => typeof document === 'undefined' || document.visibilityState === 'visible';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,129 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { Client, fetchExchange, subscriptionExchange } from '@urql/core';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import { type Api, ApiError, apiErrorOf, type Subscribe } from './api.ts';
+
+/** What the user sees of the socket. */
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+/** Close codes after which reconnecting cannot help (docs/protocol.md, WebSocket). */
+const FATAL = new Set([4400, 4406, 4409]);
+/** The session ended or expired: sign in again before reconnecting. */
+export const SESSION_ENDED = 4403;
+
+export interface ConnectionOptions {
+  url: string;
+  token: string;
+  onState(state: ConnectionState): void;
+  onSessionEnded(): void;
+  /** Backoff between reconnects, from the attempt number (tests shorten it). */
+  retryWait?: (attempt: number) => Promise<void>;
+}
+
+/** Exponential backoff with jitter, capped at 30 s. */
+export const backoff = (attempt: number) =>
+  new Promise<void>((resolve) =>
+    setTimeout(resolve, Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)),
+  );
+
+/**
+ * One WebSocket per signed-in session (graphql-ws, the token in `connection_init`) carrying
+ * everything: urql sends queries and mutations over it too, so they share its session and
+ * its order. The socket stays open (not lazy) so the connection state is real.
+ */
+export class Connection implements Api {
+  readonly ws: WsClient;
+  readonly urql: Client;
+  #connected = false;
+  #closed = false;
+
+  constructor(options: ConnectionOptions) {
+    this.ws = createClient({
+      url: options.url,
+      lazy: false,
+      connectionParams: () => ({ token: options.token }),
+      retryAttempts: Number.POSITIVE_INFINITY,
+      retryWait: options.retryWait ?? backoff,
+      shouldRetry: (event) => {
+        const code = (event as { code?: number }).code ?? 0;
+        if (code === SESSION_ENDED) {
+          options.onSessionEnded();
+          return false;
+        }
+        return !FATAL.has(code) && !this.#closed;
+      },
+      on: {
+        connecting: () => options.onState(this.#connected ? 'reconnecting' : 'connecting'),
+        connected: () => {
+          this.#connected = true;
+          // The deployed app's checklist looks for exactly this line.
+          console.log('WebSocket connected');
+          options.onState('online');
+        },
+        closed: () => {
+          if (!this.#closed) options.onState(this.#connected ? 'reconnecting' : 'connecting');
+        },
+      },
+    });
+    this.urql = new Client({
+      url: new URL('/graphql', options.url.replace(/^ws/, 'http')).href,
+      exchanges: [
+        subscriptionExchange({
+          enableAllOperations: true,
+          forwardSubscription: (request) => ({
+            subscribe: (sink) => ({
+              unsubscribe: this.ws.subscribe({ ...request, query: request.query ?? '' }, sink),
+            }),
+          }),
+        }),
+      ],
+      // Nothing is cached: the feed is the source of truth, queries are refetches.
+      requestPolicy: 'network-only',
+    });
+  }
+
+  async request<R, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<R, V>,
+    variables: V,
+  ): Promise<R> {
+    const result = await this.urql.mutation(document, variables).toPromise();
+    if (result.error) {
+      const gql = result.error.graphQLErrors;
+      if (gql.length > 0) throw apiErrorOf(gql);
+      throw new ApiError(result.error.message, 'NETWORK');
+    }
+    return result.data as R;
+  }
+
+  /** Subscriptions straight on the socket: see FeedFollower for why the variables are a function. */
+  subscribe: Subscribe = (query, variables, sink) => {
+    const payload = {
+      query,
+      get variables() {
+        return variables();
+      },
+    };
+    return this.ws.subscribe(payload, sink as Parameters<WsClient['subscribe']>[1]);
+  };
+
+  close(): void {
+    this.#closed = true;
+    this.ws.dispose();
+  }
+}
+
+/** Signed-out requests (challenge, register, sign-in) over plain HTTP. */
+export function publicApi(httpUrl: string): Api {
+  const client = new Client({ url: httpUrl, exchanges: [fetchExchange], requestPolicy: 'network-only' });
+  return {
+    async request(document, variables) {
+      const result = await client.mutation(document, variables).toPromise();
+      if (result.error) {
+        const gql = result.error.graphQLErrors;
+        if (gql.length > 0) throw apiErrorOf(gql);
+        throw new ApiError(result.error.message, 'NETWORK');
+      }
+      return result.data as never;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { css, html } from 'lit';
+import { nameOf } from '../../client/contacts.ts';
+import { CvElement } from '../../internal/cv-element.ts';
+import { dayOf, timeOf } from '../../internal/format.ts';
+import { sharedStyles } from '../../internal/shared.styles.ts';
+
+/** "1:05" from milliseconds. */
+export const durationOf = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** Calls made and received, newest first: direction, outcome, duration, and calling back. */
+export class CvCallHistory extends CvElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        padding: 0.6rem 1rem;
+        border-bottom: 1px solid var(--cv-border);
+      }
+      .what {
+        flex: 1;
+        min-width: 0;
+      }
+      .name {
+        font-weight: 600;
+      }
+      .detail {
+        color: var(--cv-muted);
+        font-size: 0.85rem;
+      }
+      .missed .detail {
+        color: var(--cv-danger);
+      }
+      p {
+        padding: 1rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.client?.loadCallHistory();
+  }
+
+  override render() {
+    const client = this.client;
+    const calls = client?.callHistory;
+    if (!client || !calls) return html`<p class="hint" role="status">Loading calls…</p>`;
+    if (calls.length === 0) return html`<p class="hint">No calls yet.</p>`;
+    return html`<ul aria-label="Call history">
+      ${calls.map((c) => {
+        const peer = c.direction === 'OUTGOING' ? c.callee : c.caller;
+        const name = nameOf(client.contacts, peer);
+        const missed = c.status === 'MISSED' && c.direction === 'INCOMING';
+        const outcome =
+          c.status === 'ENDED'
+            ? durationOf(c.durationMs ?? 0)
+            : c.status.charAt(0) + c.status.slice(1).toLowerCase();
+        const direction = c.direction === 'OUTGOING' ? 'Outgoing' : missed ? 'Missed' : 'Incoming';
+        return html`<li class=${missed ? 'missed' : ''} data-call=${c.callId} data-status=${c.status}>
+          <div class="what">
+            <div class="name">${name}</div>
+            <div class="detail">${direction} ${c.media === 'VIDEO' ? 'video' : 'audio'} call ·
+              <span class="outcome">${outcome}</span> · ${dayOf(c.placedAt)} ${timeOf(c.placedAt)}</div>
+          </div>
+          <button type="button" aria-label="Call ${name} back" @click=${() => client.calls.place(peer, c.media)}>Call back</button>
+        </li>`;
+      })}
+    </ul>`;
+  }
+}

@@ -1,0 +1,29 @@
+import { css } from 'lit';
+import { sharedStyles } from '../../internal/shared.styles.ts';
+
+export const styles = [
+  sharedStyles,
+  css`
+    :host {
+      display: grid;
+      place-items: center;
+      min-height: 100%;
+      padding: 1rem;
+      box-sizing: border-box;
+    }
+    main {
+      width: min(26rem, 100%);
+      background: var(--cv-surface);
+      border: 1px solid var(--cv-border);
+      border-radius: calc(var(--cv-radius) * 1.5);
+      padding: 1.5rem;
+    }
+    h1 {
+      margin: 0 0 0.5rem;
+    }
+    form button {
+      width: 100%;
+      margin-top: 0.5rem;
+    }
+  `,
+];
