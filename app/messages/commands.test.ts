@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { contactsStream } from '../../events/contacts/events.ts';
+import { unreadCount } from '../../events/messages/projection.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { givenApplication, identity } from '../../test/support/application.ts';
 
@@ -94,6 +95,24 @@ describe('message commands', () => {
       ['MessageSent', 'MessagesRead'],
       'delivery is implied by the read receipt',
     );
+    await t.close();
+  });
+});
+
+describe('unread counts', () => {
+  const ada = identity('Ada');
+  const bob = identity('Bob');
+
+  it('should not count a message deleted for everyone as unread for its recipient', async () => {
+    const t = await givenApplication([...ada.registered, ...bob.registered]);
+    const kept = randomUUID();
+    const gone = randomUUID();
+    await t.commands.messages.send(ada.viewer, { id: kept, to: bob.address, body: 'stays' }, {});
+    await t.commands.messages.send(ada.viewer, { id: gone, to: bob.address, body: 'oops' }, {});
+    const unread = () => unreadCount(t.queries.messages.conversationOf(bob.address, ada.address)!);
+    assert.equal(unread(), 2);
+    await t.commands.messages.delete(ada.viewer, gone, {});
+    assert.equal(unread(), 1);
     await t.close();
   });
 });

@@ -23,7 +23,7 @@ export interface ConversationView {
   peer: string;
   /** Messages this owner may see, in log order. */
   messages: MessageView[];
-  /** Positions of the peer's messages to the owner, ascending (unread counting). */
+  /** Positions of the peer's messages to the owner not deleted, ascending (unread counting). */
   fromPeer: number[];
   /** How far the owner acknowledged the peer's messages. */
   deliveredUpTo: number;
@@ -114,6 +114,12 @@ export const conversations: Projection<Conversations> = {
         } else {
           m.deleted = true;
           m.body = '';
+          // Gone for everyone: it no longer waits to be read either.
+          if (!m.withheld) {
+            const fromPeer = side(state, m.to, m.from).fromPeer;
+            const at = partitionPoint(fromPeer, (p) => p < m.position);
+            if (fromPeer[at] === m.position) fromPeer.splice(at, 1);
+          }
         }
         break;
       }
