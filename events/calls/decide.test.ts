@@ -75,7 +75,16 @@ describe('call decider', () => {
   it('should not let a silent call (blocked caller) reach the callee at all', () => {
     const silent = given([]).when(place('silent')).events;
     given(silent).when({ type: 'Accept', by: 'b', sessionId: 's', now: 1 }).thenThrows('NOT_FOUND');
-    given(silent).when({ type: 'SendSignal', from: 'a', kind: 'offer', payload: 'x' }).thenThrows('CONFLICT');
+    given(silent).when({ type: 'SendSignal', from: 'a', kind: 'offer', payload: 'x' }).thenThrows('BAD_INPUT');
+    // A valid signal from the blocked caller is taken (so it cannot tell) but recorded for no one.
+    given(silent)
+      .when({
+        type: 'SendSignal',
+        from: 'a',
+        kind: 'candidate',
+        payload: '{"candidate":"","sdpMid":"0","sdpMLineIndex":0}',
+      })
+      .thenTypes([]);
     given(silent).when({ type: 'TimeOut', now: 100 }).thenTypes(['CallMissed']);
   });
 

@@ -186,9 +186,13 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
         : [];
     case 'SendSignal': {
       const role = participant(state, command.from);
-      if (!isLive(state.status) || state.silent) throw new DomainError('CONFLICT', 'the call is not live');
+      if (!isLive(state.status)) throw new DomainError('CONFLICT', 'the call is not live');
       const problem = signalProblem(command.kind, command.payload);
       if (problem) throw new DomainError('BAD_INPUT', problem);
+      // A silent call's only participant is its blocked caller: take the signal as on any
+      // placed call, so a refusal cannot tell the caller it is blocked, and record nothing,
+      // so the callee never learns of the call.
+      if (state.silent) return [];
       const to = role === 'caller' ? state.callee : state.caller;
       return [
         {
