@@ -56,6 +56,8 @@ export type CallCommand =
   | { type: 'Cancel'; by: string; reason: 'caller' | 'glare' }
   | { type: 'Hangup'; by: string; sessionId: string; reason: EndReason; now: number }
   | { type: 'TimeOut'; now: number }
+  /** The placement overlapped an earlier live call of the callee that it could not see. */
+  | { type: 'MarkBusy' }
   | { type: 'SendSignal'; from: string; kind: SignalKind; payload: string };
 
 export type CallStatus =
@@ -180,6 +182,9 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
       }
       return [];
     }
+    case 'MarkBusy':
+      // Only an unanswered call yields: once accepted (or ended) it is left as it is.
+      return isRinging(state.status) ? [{ type: 'CallBusy', data: p }] : [];
     case 'TimeOut':
       return isRinging(state.status) && command.now >= state.ringTimeoutAt
         ? [{ type: 'CallMissed', data: { ...p, reason: 'timeout' } }]

@@ -269,6 +269,29 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       assert.equal(cancelled.call.reason, 'glare');
     });
 
+    test('should give a second callee placed at the same moment BUSY, round after round', async () => {
+      for (let round = 0; round < 5; round++) {
+        const [ada, bob, cat] = [
+          await register(s.url, 'Ada'),
+          await register(s.url, 'Bob'),
+          await register(s.url, 'Cat'),
+        ];
+        const placed = await Promise.all([place(s, ada, bob), place(s, cat, bob)]);
+        const statuses = placed.map((r) => r.data!.placeCall.status).sort();
+        assert.deepEqual(statuses, ['BUSY', 'PLACED'], `round ${round}: one rings, the other is busy`);
+        const calls = (await gql(s.url, HISTORY, {}, bob.token)).data!.callHistory.calls;
+        assert.deepEqual(calls.map((c: any) => c.status).sort(), ['BUSY', 'PLACED']);
+        const ringing = calls.find((c: any) => c.status === 'PLACED');
+        const other = calls.find((c: any) => c.status === 'BUSY');
+        assert.equal(other.reason, 'busy');
+        assert.equal(
+          codeOf(await gql(s.url, ANSWER('acceptCall'), { id: other.callId }, bob.token)),
+          'CONFLICT',
+        );
+        await gql(s.url, ANSWER('hangUp'), { id: ringing.callId }, bob.token);
+      }
+    });
+
     test("should take a blocked caller's signal as on any placed call, and tell the callee nothing", async () => {
       const [ada, bob, eve] = [
         await register(s.url, 'Ada'),
