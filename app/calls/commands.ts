@@ -117,7 +117,31 @@ export class CallCommands {
       viewer.address,
       m,
     );
-    return this.resolveGlare(this.calls.call(callId)!, m);
+    return this.resolveGlare(await this.resolveBusy(this.calls.call(callId)!, m), m);
+  }
+
+  /**
+   * The callee's situation was read before appending, and two call streams never conflict,
+   * so two placements at once (on one node with PostgreSQL, or on two nodes) can each miss the
+   * other. Once this placement is in the read models, every earlier placement is too (the log
+   * is read in order): if the callee already has an earlier live call, this one is busy, as if
+   * it had seen that call when placed. Only the later call yields, so the outcome is the same
+   * whichever node or timing; the earlier call never looks at later ones.
+   */
+  private async resolveBusy(mine: CallView, m: EventMetadata): Promise<CallView> {
+    if (mine.status !== 'placed' || mine.silent) return mine;
+    const earlier = [...this.calls.live()].find(
+      (c) =>
+        c.callId !== mine.callId &&
+        !c.silent &&
+        c.position < mine.position &&
+        (c.caller === mine.callee || c.callee === mine.callee) &&
+        // Glare (the callee's unanswered call to this caller) is resolveGlare's to settle.
+        !(c.caller === mine.callee && c.callee === mine.caller && c.status !== 'accepted'),
+    );
+    if (!earlier) return mine;
+    await this.run(mine.callId, { type: 'MarkBusy' }, 'system', m);
+    return this.calls.call(mine.callId)!;
   }
 
   /**

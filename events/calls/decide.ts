@@ -56,6 +56,8 @@ export type CallCommand =
   | { type: 'Cancel'; by: string; reason: 'caller' | 'glare' }
   | { type: 'Hangup'; by: string; sessionId: string; reason: EndReason; now: number }
   | { type: 'TimeOut'; now: number }
+  /** The placement overlapped an earlier live call of the callee that it could not see. */
+  | { type: 'MarkBusy' }
   | { type: 'SendSignal'; from: string; kind: SignalKind; payload: string };
 
 export type CallStatus =
@@ -180,15 +182,22 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
       }
       return [];
     }
+    case 'MarkBusy':
+      // Only an unanswered call yields: once accepted (or ended) it is left as it is.
+      return isRinging(state.status) ? [{ type: 'CallBusy', data: p }] : [];
     case 'TimeOut':
       return isRinging(state.status) && command.now >= state.ringTimeoutAt
         ? [{ type: 'CallMissed', data: { ...p, reason: 'timeout' } }]
         : [];
     case 'SendSignal': {
       const role = participant(state, command.from);
-      if (!isLive(state.status) || state.silent) throw new DomainError('CONFLICT', 'the call is not live');
+      if (!isLive(state.status)) throw new DomainError('CONFLICT', 'the call is not live');
       const problem = signalProblem(command.kind, command.payload);
       if (problem) throw new DomainError('BAD_INPUT', problem);
+      // A silent call's only participant is its blocked caller: take the signal as on any
+      // placed call, so a refusal cannot tell the caller it is blocked, and record nothing,
+      // so the callee never learns of the call.
+      if (state.silent) return [];
       const to = role === 'caller' ? state.callee : state.caller;
       return [
         {

@@ -269,6 +269,74 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       assert.equal(cancelled.call.reason, 'glare');
     });
 
+    test('should give a second callee placed at the same moment BUSY, round after round', async () => {
+      for (let round = 0; round < 5; round++) {
+        const [ada, bob, cat] = [
+          await register(s.url, 'Ada'),
+          await register(s.url, 'Bob'),
+          await register(s.url, 'Cat'),
+        ];
+        const placed = await Promise.all([place(s, ada, bob), place(s, cat, bob)]);
+        const statuses = placed.map((r) => r.data!.placeCall.status).sort();
+        assert.deepEqual(statuses, ['BUSY', 'PLACED'], `round ${round}: one rings, the other is busy`);
+        const calls = (await gql(s.url, HISTORY, {}, bob.token)).data!.callHistory.calls;
+        assert.deepEqual(calls.map((c: any) => c.status).sort(), ['BUSY', 'PLACED']);
+        const ringing = calls.find((c: any) => c.status === 'PLACED');
+        const other = calls.find((c: any) => c.status === 'BUSY');
+        assert.equal(other.reason, 'busy');
+        assert.equal(
+          codeOf(await gql(s.url, ANSWER('acceptCall'), { id: other.callId }, bob.token)),
+          'CONFLICT',
+        );
+        await gql(s.url, ANSWER('hangUp'), { id: ringing.callId }, bob.token);
+      }
+    });
+
+    test("should take a blocked caller's signal as on any placed call, and tell the callee nothing", async () => {
+      const [ada, bob, eve] = [
+        await register(s.url, 'Ada'),
+        await register(s.url, 'Bob'),
+        await register(s.url, 'Eve'),
+      ];
+      await gql(s.url, 'mutation($a: String!) { blockContact(address: $a) }', { a: ada.address }, bob.token);
+      const bobFeed = callFeed(s, bob);
+      const SIGNAL =
+        'mutation($id: ID!, $k: CallSignalKind!, $p: String!) { sendCallSignal(callId: $id, kind: $k, payload: $p) }';
+      const candidate = '{"candidate":"","sdpMid":"0","sdpMLineIndex":0}';
+      const open = (await place(s, ada, eve)).data!.placeCall;
+      const unblocked = await gql(
+        s.url,
+        SIGNAL,
+        { id: open.callId, k: 'CANDIDATE', p: candidate },
+        ada.token,
+      );
+      const silent = (await place(s, ada, bob)).data!.placeCall;
+      const head = await s.app.log.head();
+      const blocked = await gql(
+        s.url,
+        SIGNAL,
+        { id: silent.callId, k: 'CANDIDATE', p: candidate },
+        ada.token,
+      );
+      assert.deepEqual(blocked, unblocked, 'the same answer as on a call that rings');
+      assert.equal(
+        codeOf(
+          await gql(s.url, SIGNAL, { id: silent.callId, k: 'CANDIDATE', p: 'c'.repeat(3000) }, ada.token),
+        ),
+        'BAD_INPUT',
+        'and the same checks',
+      );
+      assert.equal(await s.app.log.head(), head, 'nothing recorded that could reach Bob');
+      const marker = (await place(s, eve, bob)).data!.placeCall;
+      const first = await bobFeed.next(
+        (i) => i.__typename === 'CallUpdated' || i.__typename === 'CallSignal',
+      );
+      assert.equal(first.call?.callId, marker.callId, "Bob's first call item is Eve's, nothing of Ada's");
+      await gql(s.url, ANSWER('hangUp'), { id: marker.callId }, eve.token);
+      await gql(s.url, ANSWER('hangUp'), { id: silent.callId }, ada.token);
+      await gql(s.url, ANSWER('hangUp'), { id: open.callId }, ada.token);
+    });
+
     test('should refuse bad, foreign, expired and replayed call tokens, appending nothing', async () => {
       const ada = await register(s.url, 'Ada');
       const bob = await register(s.url, 'Bob');

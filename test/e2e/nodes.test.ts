@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FeedReader, gql, register, send, wsClient } from '../support/client.ts';
+import { callToken, FeedReader, gql, PLACE_CALL, register, send, wsClient } from '../support/client.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
 import { spawnServer } from '../support/process.ts';
 import { startServer } from '../support/server.ts';
@@ -104,6 +104,28 @@ describe('one feed across restarts and nodes (PostgreSQL)', async () => {
     } finally {
       assert.equal(await nodeA.stop(), 0);
       assert.equal(await nodeB.stop(), 0);
+    }
+  });
+  it('should let at most one of two calls placed at once on two nodes ring the same callee', {
+    skip,
+  }, async () => {
+    const nodeA = await startServer('postgres', {}, { db });
+    const nodeB = await startServer('postgres', {}, { db });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const ada = await register(nodeA.url, 'Ada');
+        const bob = await register(nodeA.url, 'Bob');
+        const cat = await register(nodeA.url, 'Cat');
+        const placed = await Promise.all([
+          gql(nodeA.url, PLACE_CALL, { input: callToken(ada, bob.address) }, ada.token),
+          gql(nodeB.url, PLACE_CALL, { input: callToken(cat, bob.address) }, cat.token),
+        ]);
+        const statuses = placed.map((r) => r.data?.placeCall.status ?? JSON.stringify(r.errors)).sort();
+        assert.deepEqual(statuses, ['BUSY', 'PLACED'], `round ${round}: one rings, the other is busy`);
+      }
+    } finally {
+      await nodeB.close();
+      await nodeA.close();
     }
   });
 });
