@@ -245,6 +245,23 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     for (const p of people) assert.deepEqual(p.problems, []);
   });
 
+  it('should tell the caller when the call is declined', async () => {
+    const [alice, bob] = people as [Person, Person];
+    await alice.page.getByRole('button', { name: 'Audio call Bob' }).click();
+    await bob.page.locator('cv-call [data-phase="incoming"]').waitFor();
+    assert.match(
+      (await bob.page.locator('cv-call [role="status"]').textContent()) ?? '',
+      /Incoming audio call/,
+    );
+    await bob.page.getByRole('button', { name: 'Decline' }).click();
+    await alice.page.locator('cv-call [data-phase="ended"]').waitFor();
+    assert.match((await alice.page.locator('cv-call [role="status"]').textContent()) ?? '', /declined/);
+    for (const p of [alice, bob]) {
+      await p.page.getByRole('button', { name: 'Close' }).click();
+      await p.page.locator('cv-call').waitFor({ state: 'detached' });
+    }
+  });
+
   it('should lose nothing across a dropped socket: written offline, sent on reconnect, once, in order', async () => {
     const [alice, bob] = people as [Person, Person];
     await bob.page.locator(`cv-conversation-list [data-peer="${alice.address}"]`).click();
