@@ -245,6 +245,23 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     for (const p of people) assert.deepEqual(p.problems, []);
   });
 
+  it('should tell the caller when the call is declined', async () => {
+    const [alice, bob] = people as [Person, Person];
+    await alice.page.getByRole('button', { name: 'Audio call Bob' }).click();
+    await bob.page.locator('cv-call [data-phase="incoming"]').waitFor();
+    assert.match(
+      (await bob.page.locator('cv-call [role="status"]').textContent()) ?? '',
+      /Incoming audio call/,
+    );
+    await bob.page.getByRole('button', { name: 'Decline' }).click();
+    await alice.page.locator('cv-call [data-phase="ended"]').waitFor();
+    assert.match((await alice.page.locator('cv-call [role="status"]').textContent()) ?? '', /declined/);
+    for (const p of [alice, bob]) {
+      await p.page.getByRole('button', { name: 'Close' }).click();
+      await p.page.locator('cv-call').waitFor({ state: 'detached' });
+    }
+  });
+
   it('should lose nothing across a dropped socket: written offline, sent on reconnect, once, in order', async () => {
     const [alice, bob] = people as [Person, Person];
     await bob.page.locator(`cv-conversation-list [data-peer="${alice.address}"]`).click();
@@ -361,6 +378,38 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     await alice.page.locator('cv-chat li.msg .body', { hasText: /^page 1$/ }).waitFor();
     await alice.page.locator('cv-chat .older').waitFor({ state: 'detached' });
     assert.ok((await alice.page.locator('cv-chat li.msg').count()) > 55);
+  });
+
+  it("should show a stranger's message as a request, to accept, and block and unblock them", async () => {
+    const [alice] = people as [Person, Person];
+    const dave = await open('light', 1280);
+    await onboard(dave, 'Dave');
+    await addContact(dave, alice.address, 'Alice');
+    await dave.page.locator(`[data-contact="${alice.address}"]`).click();
+    const composer = dave.page.getByLabel('Message', { exact: true });
+    await composer.fill('hello from a stranger');
+    await composer.press('Enter');
+
+    await alice.page
+      .getByRole('button', { name: 'Back to conversations' })
+      .click()
+      .catch(() => {});
+    const row = alice.page.locator(`cv-conversation-list [data-peer="${dave.address}"]`);
+    await row.getByText('Request ·').waitFor();
+    await row.click();
+    const request = alice.page.getByRole('region', { name: 'Message request' });
+    await request.getByText('is not in your contacts').waitFor();
+    await shot(alice.page, 'message-request-light-desktop');
+    await checkScreen(alice.page, 'message request');
+    await request.getByRole('button', { name: 'Block' }).click();
+    await request.getByText('You blocked').waitFor();
+    await request.getByRole('button', { name: 'Unblock' }).click();
+    await request.getByRole('button', { name: 'Accept' }).click();
+    await request.waitFor({ state: 'detached' });
+    await alice.page.locator('nav [data-tab="contacts"]').click();
+    await alice.page.locator(`[data-contact="${dave.address}"]`).waitFor();
+    await alice.page.locator('nav [data-tab="chats"]').click();
+    assert.deepEqual(dave.problems, []);
   });
 
   it("should be installable, and open offline from the service worker's shell", async () => {

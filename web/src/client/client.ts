@@ -3,9 +3,12 @@ import type { CallHistoryQuery } from '../gql/graphql.ts';
 import { CallHistory } from '../graphql/calls.ts';
 import { ChangeDisplayName, Feed, SignOut } from '../graphql/identity.ts';
 import {
+  AcceptMessageRequest,
   AddContact,
+  BlockContact,
   Contacts,
   Conversations,
+  DeclineMessageRequest,
   DeleteMessage,
   EditMessage,
   History,
@@ -14,6 +17,7 @@ import {
   SendMessage,
   SendTyping,
   Typing as TypingSubscription,
+  UnblockContact,
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
 import { Calls } from './calls.ts';
@@ -52,6 +56,8 @@ export class CallVaultClient extends EventTarget {
   connection: ConnectionState = 'offline';
   me: { address: string; displayName: string } | null = null;
   contacts: Contact[] = [];
+  /** Addresses I blocked (they are not told). */
+  blocked: string[] = [];
   chats: Chats | null = null;
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
@@ -163,6 +169,7 @@ export class CallVaultClient extends EventTarget {
       this.api.request(Conversations, {}),
     ]);
     this.contacts = contacts.contacts;
+    this.blocked = contacts.settings.blocked;
     this.chats?.setConversations(conversations.conversations);
     if (this.openPeer) await this.open(this.openPeer);
     this.changed();
@@ -171,7 +178,13 @@ export class CallVaultClient extends EventTarget {
   async #onItem(item: FeedItem): Promise<void> {
     const chats = this.chats;
     if (!chats) return;
+    // A first message from someone: the server knows whether it is a request (not a contact).
+    const isNewPeer =
+      item.__typename === 'MessageAdded' && !item.message.outgoing && !chats.conversation(item.message.from);
     chats.apply(item, this.openPeer);
+    if (isNewPeer) {
+      chats.setConversations((await this.api.request(Conversations, {})).conversations);
+    }
     // A call that goes wrong must not hold up the messages behind it.
     await this.calls.onItem(item).catch((error) => this.#set({ error: messageOf(error) }));
     switch (item.__typename) {
@@ -189,7 +202,8 @@ export class CallVaultClient extends EventTarget {
         }
         break;
       case 'AddressBookChanged':
-        this.contacts = (await this.api.request(Contacts, {})).contacts;
+        // Requests accepted or declined (here or on another device) change the list too.
+        await this.refresh();
         break;
       case 'IdentityUpdated':
         if (this.me && item.identity.address === this.me.address) {
@@ -268,6 +282,28 @@ export class CallVaultClient extends EventTarget {
     if (this.connection === 'online' && this.typing.shouldSend(peer)) {
       this.api.request(SendTyping, { to: peer }).catch(() => {});
     }
+  }
+
+  /** A message request becomes a conversation with a contact. */
+  async acceptRequest(peer: string, nickname?: string): Promise<void> {
+    await this.api.request(AcceptMessageRequest, { address: peer, ...(nickname ? { nickname } : {}) });
+    await this.refresh();
+  }
+
+  async declineRequest(peer: string): Promise<void> {
+    await this.api.request(DeclineMessageRequest, { address: peer });
+    if (this.openPeer === peer) this.openPeer = null;
+    await this.refresh();
+  }
+
+  async block(address: string): Promise<void> {
+    await this.api.request(BlockContact, { address });
+    await this.refresh();
+  }
+
+  async unblock(address: string): Promise<void> {
+    await this.api.request(UnblockContact, { address });
+    await this.refresh();
   }
 
   async addContact(address: string, nickname: string): Promise<void> {

@@ -42,6 +42,10 @@ type Documents = {
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": typeof types.TypingDocument,
     "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": typeof types.DeleteMessageDocument,
+    "\n  mutation AcceptMessageRequest($address: String!, $nickname: String) {\n    acceptMessageRequest(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n": typeof types.AcceptMessageRequestDocument,
+    "\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n": typeof types.DeclineMessageRequestDocument,
+    "\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n": typeof types.BlockContactDocument,
+    "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n": typeof types.UnblockContactDocument,
 };
 const documents: Documents = {
     "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
@@ -72,6 +76,10 @@ const documents: Documents = {
     "\n  subscription Typing {\n    typing {\n      from\n      at\n    }\n  }\n": types.TypingDocument,
     "\n  mutation EditMessage($id: ID!, $body: String!) {\n    editMessage(id: $id, body: $body) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.EditMessageDocument,
     "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n": types.DeleteMessageDocument,
+    "\n  mutation AcceptMessageRequest($address: String!, $nickname: String) {\n    acceptMessageRequest(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n": types.AcceptMessageRequestDocument,
+    "\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n": types.DeclineMessageRequestDocument,
+    "\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n": types.BlockContactDocument,
+    "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n": types.UnblockContactDocument,
 };
 
 /**
@@ -200,6 +208,22 @@ export function graphql(source: "\n  mutation EditMessage($id: ID!, $body: Strin
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteMessage($id: ID!) {\n    deleteMessage(id: $id) {\n      id\n      body\n      deleted\n      editedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AcceptMessageRequest($address: String!, $nickname: String) {\n    acceptMessageRequest(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n"): (typeof documents)["\n  mutation AcceptMessageRequest($address: String!, $nickname: String) {\n    acceptMessageRequest(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n"): (typeof documents)["\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n"): (typeof documents)["\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n"): (typeof documents)["\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -124,3 +124,30 @@ export const DeleteMessage = graphql(`
     }
   }
 `);
+
+export const AcceptMessageRequest = graphql(`
+  mutation AcceptMessageRequest($address: String!, $nickname: String) {
+    acceptMessageRequest(address: $address, nickname: $nickname) {
+      address
+      nickname
+    }
+  }
+`);
+
+export const DeclineMessageRequest = graphql(`
+  mutation DeclineMessageRequest($address: String!) {
+    declineMessageRequest(address: $address)
+  }
+`);
+
+export const BlockContact = graphql(`
+  mutation BlockContact($address: String!) {
+    blockContact(address: $address)
+  }
+`);
+
+export const UnblockContact = graphql(`
+  mutation UnblockContact($address: String!) {
+    unblockContact(address: $address)
+  }
+`);

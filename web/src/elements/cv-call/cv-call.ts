@@ -3,6 +3,7 @@ import type { ActiveCall } from '../../client/calls.ts';
 import { nameOf } from '../../client/contacts.ts';
 import { CvElement } from '../../internal/cv-element.ts';
 import { shortAddress } from '../../internal/format.ts';
+import { Ringtone } from '../../internal/ringtone.ts';
 import { styles } from './cv-call.styles.ts';
 
 const PHASE: Record<ActiveCall['phase'], string> = {
@@ -24,9 +25,17 @@ const PHASE: Record<ActiveCall['phase'], string> = {
 export class CvCall extends CvElement {
   static override styles = styles;
   #phase: ActiveCall['phase'] | null = null;
+  readonly #ringtone = new Ringtone();
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#ringtone.stop();
+  }
 
   override updated(): void {
     const call = this.client?.calls.call;
+    if (call?.phase === 'incoming') this.#ringtone.start();
+    else this.#ringtone.stop();
     const remote = this.renderRoot.querySelector<HTMLVideoElement>('video.remote');
     const local = this.renderRoot.querySelector<HTMLVideoElement>('video.local');
     if (remote && remote.srcObject !== (call?.remote ?? null)) remote.srcObject = call?.remote ?? null;
@@ -65,7 +74,11 @@ export class CvCall extends CvElement {
     if (!client || !call) return nothing;
     const name = nameOf(client.contacts, call.peer);
     const status =
-      call.phase === 'ended' && call.reason ? `${PHASE.ended} (${call.reason})` : PHASE[call.phase];
+      call.phase === 'ended' && call.reason
+        ? `${PHASE.ended} (${call.reason})`
+        : call.phase === 'incoming'
+          ? `Incoming ${call.media === 'VIDEO' ? 'video' : 'audio'} call`
+          : PHASE[call.phase];
     return html`
       <section class="stage" role="dialog" aria-modal="true" aria-labelledby="who" data-phase=${call.phase}>
         <video class="remote" autoplay playsinline aria-label="${name}'s video"></video>

@@ -93,6 +93,19 @@ export const styles = [
     .mark[data-status='FAILED'] {
       color: var(--cv-danger);
     }
+    .request {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.6rem 0.75rem;
+      background: var(--cv-surface);
+      border-bottom: 1px solid var(--cv-border);
+    }
+    .request p {
+      margin: 0;
+      flex: 1 1 12rem;
+    }
     .older {
       display: block;
       margin: 0.5rem auto 0;

@@ -171,6 +171,24 @@ export class CvChat extends CvElement {
     </form>`;
   }
 
+  /** A message request: not a contact yet. Accept, decline, or block them. */
+  #request(name: string) {
+    const client = this.client!;
+    const request = client.chats?.conversation(this.peer)?.isRequest;
+    const blocked = client.blocked.includes(this.peer);
+    if (!request && !blocked) return nothing;
+    return html`<div class="request" role="region" aria-label="Message request">
+      <p>${blocked ? `You blocked ${name}.` : `${name} is not in your contacts.`}</p>
+      ${
+        blocked
+          ? html`<button type="button" @click=${() => client.unblock(this.peer)}>Unblock</button>`
+          : html`<button class="primary" type="button" @click=${() => client.acceptRequest(this.peer)}>Accept</button>
+            <button type="button" @click=${() => client.declineRequest(this.peer)}>Decline</button>
+            <button class="danger" type="button" @click=${() => client.block(this.peer)}>Block</button>`
+      }
+    </div>`;
+  }
+
   override render() {
     const client = this.client;
     if (!client || !this.peer) return html``;
@@ -188,6 +206,7 @@ export class CvChat extends CvElement {
         <button type="button" @click=${() => client.calls.place(this.peer, 'AUDIO')} aria-label="Audio call ${name}">Call</button>
         <button type="button" @click=${() => client.calls.place(this.peer, 'VIDEO')} aria-label="Video call ${name}">Video</button>
       </header>
+      ${this.#request(name)}
       <div class="log" role="log" aria-labelledby="chat-title" tabindex="0" @scroll=${this.#scroll}>
         ${
           client.chats?.olderCursor(this.peer)

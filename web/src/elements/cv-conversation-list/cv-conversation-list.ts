@@ -75,11 +75,14 @@ export class CvConversationList extends CvElement {
     return html`<ul aria-label="Conversations">
       ${list.map((c) => {
         const name = nameOf(client?.contacts ?? [], c.peer, c.name);
-        const preview = c.last
-          ? c.last.deleted
-            ? 'Message deleted'
-            : (c.last.outgoing ? 'You: ' : '') + c.last.body
-          : '';
+        const request = c.isRequest ? 'Request · ' : '';
+        const preview =
+          request +
+          (c.last
+            ? c.last.deleted
+              ? 'Message deleted'
+              : (c.last.outgoing ? 'You: ' : '') + c.last.body
+            : '');
         return html`<li>
           <button type="button" data-peer=${c.peer} aria-current=${client?.openPeer === c.peer ? 'true' : 'false'}
             @click=${() => this.dispatchEvent(new OpenChatEvent(c.peer))}>
