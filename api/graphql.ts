@@ -21,6 +21,7 @@ import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { finishClientError, useRequestErrors } from './request-errors.ts';
+import { useSubscriptionRootDirectives } from './subscription-root-directives.ts';
 import { useWellFormedInput } from './well-formed-input.ts';
 import { PER_OPERATION_AUTH } from './ws-auth.ts';
 
@@ -142,6 +143,8 @@ export function createGraphQL(options: {
       useWellFormedInput(),
       useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
+      // A subscription with @skip/@include on a root field would be an internal error.
+      useSubscriptionRootDirectives(),
       // Introspection has limits of its own (api/introspection-limit.ts): graphql-js's query,
       // which GraphiQL and schema tools send, is deeper than GRAPHQL_MAX_DEPTH.
       maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: true, ...REPORT }),

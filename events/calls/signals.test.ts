@@ -91,6 +91,9 @@ describe('call signal payloads', () => {
       assert.ok(isWellFormed(c), 'the payload text is well-formed');
       assert.ok(signalProblem('candidate', c), c);
     }
-    assert.equal(signalProblem('candidate', '{"candidate":"","sdpMid":"\\ud83d\\ude00","sdpMLineIndex":0}'), null);
+    assert.equal(
+      signalProblem('candidate', '{"candidate":"","sdpMid":"\\ud83d\\ude00","sdpMLineIndex":0}'),
+      null,
+    );
   });
 });
