@@ -15,6 +15,7 @@ import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
+import { useSearchParamsJsonErrors } from './http/search-params.ts';
 import { useWebSocketOnlySubscriptions } from './http/transports.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
@@ -137,6 +138,7 @@ export function createGraphQL(options: {
     },
     plugins: [
       useCSRFPrevention(),
+      useSearchParamsJsonErrors(),
       // Before any plugin that walks the input recursively (the token limit swaps in its own
       // recursive parser).
       useInputNestingLimit(),
