@@ -148,12 +148,13 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
     });
 
     test('should answer 400 BAD_REQUEST, not an internal error, for variables or extensions that are not JSON, GET or form POST', async () => {
-      for (const bad of [
+      const bads: Record<string, string>[] = [
         { variables: '{' },
         { extensions: '{' },
         { variables: '%ZZ' },
         { extensions: '[1,' },
-      ]) {
+      ];
+      for (const bad of bads) {
         const params = new URLSearchParams({ query: '{ __typename }', ...bad });
         const viaGet = await get('{ __typename }', undefined, bad);
         const viaForm = await raw(s.url, {
