@@ -7,7 +7,15 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  getOperationAST,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../app/config.ts';
 import type { Viewer } from '../app/services.ts';
@@ -73,11 +81,44 @@ const CORS = {
   maxAge: 600,
 };
 
+/**
+ * Metric labels bounded by the schema, never by client text: the operation's root field (the
+ * field's name, not its alias), or 'multiple' when it selects several. The operation name is
+ * the client's to choose, and each new label value is a series kept until the process exits.
+ * Runs after validation, so every name here is a field of the schema.
+ */
+function rootFieldOf(document: DocumentNode, operationName: string | null | undefined): string {
+  const op = getOperationAST(document, operationName);
+  if (!op) return 'unknown';
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const collect = (set: SelectionSetNode) => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) names.add(sel.name.value);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        const fragment = fragments.get(sel.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(op.selectionSet);
+  const [only] = names;
+  return names.size === 1 && only !== undefined ? only : names.size === 0 ? 'none' : 'multiple';
+}
+
 function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
       const op = getOperationAST(args.document, args.operationName);
-      const labels = { operation: op?.name?.value ?? 'anonymous', kind: op?.operation ?? 'unknown' };
+      const labels = {
+        field: rootFieldOf(args.document, args.operationName),
+        kind: op?.operation ?? 'unknown',
+      };
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
@@ -86,9 +127,8 @@ function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
     onSubscribe({ args }) {
-      const op = getOperationAST(args.document, args.operationName);
       metrics.operations.inc({
-        operation: op?.name?.value ?? 'anonymous',
+        field: rootFieldOf(args.document, args.operationName),
         kind: 'subscription',
         outcome: 'ok',
       });

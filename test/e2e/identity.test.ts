@@ -327,6 +327,41 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       await ws.client.dispose();
     });
 
+    test('should label operation metrics by schema field, so that client-chosen operation names add no series', async () => {
+      const series = async () =>
+        (await (await fetch(`${s.url}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('callvault_graphql_operations_total{'));
+      const ask = (query: string) =>
+        fetch(`${s.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+      await ask('query First { __typename }');
+      await ask('query Both { __typename serverInfo { mode } }');
+      const before = await series();
+      for (let i = 0; i < 50; i++) {
+        await ask(`query N${'x'.repeat(1000)}${i} { __typename }`);
+        await ask(`query M${i} { __typename serverInfo { mode } }`);
+      }
+      const after = await series();
+      assert.equal(after.length, before.length, after.join('\n'));
+      assert.doesNotMatch(after.join('\n'), /xxxx|First|Both/);
+      assert.ok(
+        after.some((l) =>
+          l.startsWith('callvault_graphql_operations_total{field="__typename",kind="query",outcome="ok"}'),
+        ),
+        after.join('\n'),
+      );
+      assert.ok(
+        after.some((l) =>
+          l.startsWith('callvault_graphql_operations_total{field="multiple",kind="query",outcome="ok"}'),
+        ),
+        after.join('\n'),
+      );
+    });
+
     test('should answer health and ICE checks in the deployed app’s shape', async () => {
       const health = await (await fetch(`${s.url}/api/health`)).json();
       assert.equal(health.ok, true);
@@ -339,7 +374,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       assert.match(
         metrics,
-        /callvault_graphql_operations_total\{operation="Register",kind="mutation",outcome="ok"\} \d+/,
+        /callvault_graphql_operations_total\{field="register",kind="mutation",outcome="ok"\} \d+/,
       );
       assert.match(metrics, /callvault_websocket_connections/);
       assert.match(metrics, /callvault_event_append_seconds_count [1-9]\d*/);
