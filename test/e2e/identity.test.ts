@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import {
@@ -360,6 +361,42 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         ),
         after.join('\n'),
       );
+    });
+
+    test('should answer HEAD /api/health with the status and type a GET gets, without a body', async () => {
+      const head = await fetch(`${s.url}/api/health`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(await head.text(), '');
+      // On one kept-alive connection, a GET after the HEAD must still be answered (it was not
+      // when the HEAD answer announced a Content-Length that no body followed).
+      const { hostname, port } = new URL(s.url);
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (!done()) return;
+            socket.off('data', check);
+            resolve();
+          };
+          socket.on('data', check);
+          socket.once('close', () => reject(new Error(`closed after: ${received}`)));
+          check();
+        });
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        received += d;
+      });
+      try {
+        socket.write('HEAD /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        await until(() => received.includes('\r\n\r\n'));
+        assert.match(received, /^HTTP\/1\.1 200/);
+        socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        await until(() => received.includes('"ok":true'));
+      } finally {
+        socket.destroy();
+      }
     });
 
     test('should answer health and ICE checks in the deployed app’s shape', async () => {
