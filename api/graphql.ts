@@ -7,7 +7,15 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { type GraphQLError, getOperationAST, type ValidationContext } from 'graphql';
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  getOperationAST,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../app/config.ts';
 import type { Viewer } from '../app/services.ts';
@@ -15,12 +23,14 @@ import type { GraphQLContext, Services } from '../schema/context.ts';
 import { schema } from '../schema/index.ts';
 import { toClientError } from './errors.ts';
 import { type OriginPolicy, originHeadersOf } from './http/origin.ts';
+import { useSearchParamsJsonErrors } from './http/search-params.ts';
 import { useWebSocketOnlySubscriptions } from './http/transports.ts';
 import { useInputNestingLimit } from './input-nesting.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { finishClientError, useRequestErrors } from './request-errors.ts';
+import { useSubscriptionRootDirectives } from './subscription-root-directives.ts';
 import { useWellFormedInput } from './well-formed-input.ts';
 import { PER_OPERATION_AUTH } from './ws-auth.ts';
 
@@ -71,11 +81,44 @@ const CORS = {
   maxAge: 600,
 };
 
+/**
+ * Metric labels bounded by the schema, never by client text: the operation's root field (the
+ * field's name, not its alias), or 'multiple' when it selects several. The operation name is
+ * the client's to choose, and each new label value is a series kept until the process exits.
+ * Runs after validation, so every name here is a field of the schema.
+ */
+function rootFieldOf(document: DocumentNode, operationName: string | null | undefined): string {
+  const op = getOperationAST(document, operationName);
+  if (!op) return 'unknown';
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const collect = (set: SelectionSetNode) => {
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) names.add(sel.name.value);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        const fragment = fragments.get(sel.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(op.selectionSet);
+  const [only] = names;
+  return names.size === 1 && only !== undefined ? only : names.size === 0 ? 'none' : 'multiple';
+}
+
 function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
       const op = getOperationAST(args.document, args.operationName);
-      const labels = { operation: op?.name?.value ?? 'anonymous', kind: op?.operation ?? 'unknown' };
+      const labels = {
+        field: rootFieldOf(args.document, args.operationName),
+        kind: op?.operation ?? 'unknown',
+      };
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
@@ -84,9 +127,8 @@ function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
     onSubscribe({ args }) {
-      const op = getOperationAST(args.document, args.operationName);
       metrics.operations.inc({
-        operation: op?.name?.value ?? 'anonymous',
+        field: rootFieldOf(args.document, args.operationName),
         kind: 'subscription',
         outcome: 'ok',
       });
@@ -136,12 +178,15 @@ export function createGraphQL(options: {
     },
     plugins: [
       useCSRFPrevention(),
+      useSearchParamsJsonErrors(),
       // Before any plugin that walks the input recursively (the token limit swaps in its own
       // recursive parser).
       useInputNestingLimit(),
       useWellFormedInput(),
       useWebSocketOnlySubscriptions(),
       maxTokensPlugin({ n: GRAPHQL_LIMITS.tokens }),
+      // A subscription with @skip/@include on a root field would be an internal error.
+      useSubscriptionRootDirectives(),
       // Introspection has limits of its own (api/introspection-limit.ts): graphql-js's query,
       // which GraphiQL and schema tools send, is deeper than GRAPHQL_MAX_DEPTH.
       maxDepthPlugin({ n: config.graphqlLimits.depth, ignoreIntrospection: true, ...REPORT }),

@@ -13,8 +13,9 @@ export function createMetrics() {
     }),
     operations: new client.Counter({
       name: 'callvault_graphql_operations_total',
-      help: 'GraphQL operations by name, kind and outcome',
-      labelNames: ['operation', 'kind', 'outcome'] as const,
+      // Never the client-chosen operation name: label values must be bounded (api/graphql.ts).
+      help: 'GraphQL operations by root field (or "multiple"), kind and outcome',
+      labelNames: ['field', 'kind', 'outcome'] as const,
       registers: [registry],
     }),
     appendSeconds: new client.Histogram({

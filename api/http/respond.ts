@@ -21,6 +21,8 @@ export function sendJson(
 export function respondAsync(
   res: HttpResponse,
   work: () => Promise<{ status: string; body: unknown; type?: string }>,
+  /** A HEAD request: the same status and type, no body. */
+  head = false,
 ) {
   let aborted = false;
   res.onAborted(() => {
@@ -29,7 +31,16 @@ export function respondAsync(
   work().then(
     ({ status, body, type }) => {
       if (aborted) return;
-      if (type) {
+      if (head) {
+        // No Content-Length: uWS closes a kept-alive connection after endWithoutBody(length),
+        // waiting for a body that never comes (the next request on it went unanswered).
+        res.cork(() => {
+          res
+            .writeStatus(status)
+            .writeHeader('content-type', type ?? 'application/json')
+            .endWithoutBody();
+        });
+      } else if (type) {
         res.cork(() => {
           res.writeStatus(status).writeHeader('content-type', type).end(String(body));
         });

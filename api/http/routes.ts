@@ -31,6 +31,13 @@ export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 /** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, the web app, 404. */
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
+  const healthInputs = () => ({
+    log: deps.log,
+    readModelFailure: readModels.failure,
+    position: readModels.position,
+    connections: sockets.size,
+    version: config.version,
+  });
   return (
     uWS
       .App()
@@ -50,16 +57,8 @@ export function routes(deps: RouteDeps): TemplatedApp {
             ),
         }),
       )
-      .get(
-        '/api/health',
-        healthRoute(() => ({
-          log: deps.log,
-          readModelFailure: readModels.failure,
-          position: readModels.position,
-          connections: sockets.size,
-          version: config.version,
-        })),
-      )
+      .get('/api/health', healthRoute(healthInputs))
+      .head('/api/health', healthRoute(healthInputs, true))
       .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
       .get('/metrics', metricsRoute(deps.metrics))
       // The web app's files and routes; anything it does not serve yields to the 404 below.

@@ -7,11 +7,11 @@ import { respondAsync, sendJson } from './respond.ts';
 
 type Route = (res: HttpResponse) => void;
 
-/** `/api/health`, with inputs read at each request. */
+/** `/api/health`, with inputs read at each request (also for HEAD: monitors that only look at the status). */
 export const healthRoute =
-  (inputs: () => HealthInputs): Route =>
+  (inputs: () => HealthInputs, head = false): Route =>
   (res) =>
-    respondAsync(res, () => health(inputs()));
+    respondAsync(res, () => health(inputs()), head);
 
 /** `/api/ice-verify`: probes run at most once per 10 s, whatever the polling rate. */
 export function iceVerifyRoute(config: Config, now: () => Date): Route {

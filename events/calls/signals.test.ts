@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isWellFormed } from '../shared/text.ts';
 import { signalProblem } from './signals.ts';
 
 // Shaped like what Chromium's createOffer() and RTCIceCandidate.toJSON() produce.
@@ -77,5 +78,22 @@ describe('call signal payloads', () => {
       json({ ...CANDIDATE, candidate: `candidate:${'x'.repeat(2100)}` }),
     ];
     for (const c of bad) assert.ok(signalProblem('candidate', c), c.slice(0, 80));
+  });
+
+  it('should refuse a candidate whose JSON escapes a lone surrogate into any string', () => {
+    // Escaped in the JSON text, so the payload itself is well-formed: only the parsed strings are not.
+    const bad = [
+      '{"candidate":"","sdpMid":"\\ud800","sdpMLineIndex":0}',
+      '{"candidate":"candidate:\\udfff","sdpMid":"0","sdpMLineIndex":0}',
+      '{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"a\\udc00"}',
+    ];
+    for (const c of bad) {
+      assert.ok(isWellFormed(c), 'the payload text is well-formed');
+      assert.ok(signalProblem('candidate', c), c);
+    }
+    assert.equal(
+      signalProblem('candidate', '{"candidate":"","sdpMid":"\\ud83d\\ude00","sdpMLineIndex":0}'),
+      null,
+    );
   });
 });

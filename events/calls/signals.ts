@@ -1,4 +1,4 @@
-import { hasControlCharacter } from '../shared/text.ts';
+import { hasControlCharacter, isWellFormed } from '../shared/text.ts';
 import type { SignalKind } from './events.ts';
 
 /**
@@ -57,6 +57,10 @@ function candidateProblem(payload: string): string | null {
   }
   if (typeof c !== 'object' || c === null || Array.isArray(c)) return 'a candidate signal is a JSON object';
   const fields = c as Record<string, unknown>;
+  // JSON escapes (\ud800) make lone surrogates out of a well-formed payload: the parsed strings
+  // are what the other side's RTCPeerConnection gets, so they must be Unicode too.
+  const strings = [...Object.keys(fields), ...Object.values(fields).filter((v) => typeof v === 'string')];
+  if (!strings.every(isWellFormed)) return 'a candidate signal has only well-formed Unicode strings';
   const extra = Object.keys(fields).find((k) => !CANDIDATE_KEYS.has(k));
   if (extra !== undefined) return `a candidate signal has no field ${JSON.stringify(extra)}`;
   const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = fields;

@@ -211,6 +211,9 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         ['CANDIDATE', 'candidate:1 1 udp 1 127.0.0.1 9 typ host'],
         ['CANDIDATE', '{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0,"x":"smuggled"}'],
         ['CANDIDATE', '{"candidate":"<script>","sdpMid":"0","sdpMLineIndex":0}'],
+        // Lone surrogates escaped inside the JSON: the payload is well-formed, its strings are not.
+        ['CANDIDATE', '{"candidate":"","sdpMid":"\\ud800","sdpMLineIndex":0}'],
+        ['CANDIDATE', '{"candidate":"candidate:\\udfff","sdpMid":"0","sdpMLineIndex":0}'],
         ['OFFER', 'hello, not SDP'],
         ['ANSWER', 'v=0\r\n'],
         ['RESTART', '{"type":"offer"}'],

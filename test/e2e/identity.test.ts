@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import {
@@ -327,6 +328,77 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       await ws.client.dispose();
     });
 
+    test('should label operation metrics by schema field, so that client-chosen operation names add no series', async () => {
+      const series = async () =>
+        (await (await fetch(`${s.url}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('callvault_graphql_operations_total{'));
+      const ask = (query: string) =>
+        fetch(`${s.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+      await ask('query First { __typename }');
+      await ask('query Both { __typename serverInfo { mode } }');
+      const before = await series();
+      for (let i = 0; i < 50; i++) {
+        await ask(`query N${'x'.repeat(1000)}${i} { __typename }`);
+        await ask(`query M${i} { __typename serverInfo { mode } }`);
+      }
+      const after = await series();
+      assert.equal(after.length, before.length, after.join('\n'));
+      assert.doesNotMatch(after.join('\n'), /xxxx|First|Both/);
+      assert.ok(
+        after.some((l) =>
+          l.startsWith('callvault_graphql_operations_total{field="__typename",kind="query",outcome="ok"}'),
+        ),
+        after.join('\n'),
+      );
+      assert.ok(
+        after.some((l) =>
+          l.startsWith('callvault_graphql_operations_total{field="multiple",kind="query",outcome="ok"}'),
+        ),
+        after.join('\n'),
+      );
+    });
+
+    test('should answer HEAD /api/health with the status and type a GET gets, without a body', async () => {
+      const head = await fetch(`${s.url}/api/health`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(await head.text(), '');
+      // On one kept-alive connection, a GET after the HEAD must still be answered (it was not
+      // when the HEAD answer announced a Content-Length that no body followed).
+      const { hostname, port } = new URL(s.url);
+      const socket = connect(Number(port), hostname);
+      let received = '';
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (!done()) return;
+            socket.off('data', check);
+            resolve();
+          };
+          socket.on('data', check);
+          socket.once('close', () => reject(new Error(`closed after: ${received}`)));
+          check();
+        });
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        received += d;
+      });
+      try {
+        socket.write('HEAD /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        await until(() => received.includes('\r\n\r\n'));
+        assert.match(received, /^HTTP\/1\.1 200/);
+        socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
+        await until(() => received.includes('"ok":true'));
+      } finally {
+        socket.destroy();
+      }
+    });
+
     test('should answer health and ICE checks in the deployed app’s shape', async () => {
       const health = await (await fetch(`${s.url}/api/health`)).json();
       assert.equal(health.ok, true);
@@ -339,7 +411,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       assert.match(
         metrics,
-        /callvault_graphql_operations_total\{operation="Register",kind="mutation",outcome="ok"\} \d+/,
+        /callvault_graphql_operations_total\{field="register",kind="mutation",outcome="ok"\} \d+/,
       );
       assert.match(metrics, /callvault_websocket_connections/);
       assert.match(metrics, /callvault_event_append_seconds_count [1-9]\d*/);

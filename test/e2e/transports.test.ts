@@ -147,6 +147,47 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       }
     });
 
+    test('should answer 400 BAD_REQUEST, not an internal error, for variables or extensions that are not JSON, GET or form POST', async () => {
+      const bads: Record<string, string>[] = [
+        { variables: '{' },
+        { extensions: '{' },
+        { variables: '%ZZ' },
+        { extensions: '[1,' },
+      ];
+      for (const bad of bads) {
+        const params = new URLSearchParams({ query: '{ __typename }', ...bad });
+        const viaGet = await get('{ __typename }', undefined, bad);
+        const viaForm = await raw(s.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-graphql-yoga-csrf': '1' },
+          body: params.toString(),
+        });
+        for (const [how, r] of [
+          ['GET', viaGet],
+          ['form POST', viaForm],
+        ] as const) {
+          assert.equal(r.status, 400, `${how} ${params}: ${r.body}`);
+          assert.deepEqual(
+            JSON.parse(r.body).errors.map((e: { extensions?: { code?: string } }) => e.extensions?.code),
+            ['BAD_REQUEST'],
+            `${how} ${params}: ${r.body}`,
+          );
+        }
+      }
+      // The same parameters, well-formed, still work both ways.
+      const ok = new URLSearchParams({ query: '{ __typename }', variables: '{}', extensions: '{}' });
+      assert.equal(
+        (await get('{ __typename }', undefined, { variables: '{}', extensions: '{}' })).status,
+        200,
+      );
+      const form = await raw(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-graphql-yoga-csrf': '1' },
+        body: ok.toString(),
+      });
+      assert.equal(form.status, 200, form.body);
+    });
+
     test('should never run a mutation sent as GET', async () => {
       const head = await s.app.log.head();
       const r = await get(

@@ -170,6 +170,36 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       }
     });
 
+    it('should refuse @skip or @include on a subscription’s root fields as a validation failure, not an internal error', {
+      skip,
+    }, async () => {
+      // The GraphQL spec (Single root field) forbids them: a skipped root field leaves the
+      // executor nothing to subscribe to.
+      const refused: [string, Record<string, unknown>?][] = [
+        ['subscription { feed @skip(if: true) { position } }'],
+        ['subscription { typing @include(if: false) { from } }'],
+        ['subscription { ... @skip(if: true) { typing { from } } }'],
+        ['subscription S { ...Root } fragment Root on Subscription { typing @include(if: false) { from } }'],
+        ['subscription($s: Boolean!) { typing @skip(if: $s) { from } }', { s: false }],
+      ];
+      const socket = await RawSocket.open(s.wsUrl, ada.token);
+      try {
+        for (const [i, [query, variables]] of refused.entries()) {
+          socket.subscribe(`skip-${i}`, query, variables);
+          const answer = await socket.answerTo(`skip-${i}`);
+          assert.deepEqual(
+            errorCodes(answer),
+            ['GRAPHQL_VALIDATION_FAILED'],
+            `${query}: ${JSON.stringify(answer)}`,
+          );
+          assert.match(JSON.stringify(answer.payload), /@skip.*@include|root field/i);
+        }
+        assert.ok(socket.isOpen);
+      } finally {
+        socket.close();
+      }
+    });
+
     it('should answer the same code over HTTP as over WebSocket for every bad operation HTTP can carry', {
       skip,
     }, async () => {

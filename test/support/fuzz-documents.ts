@@ -251,9 +251,18 @@ const overLimits: fc.Arbitrary<FuzzOperation> = fc
     }
   });
 
+/** @skip/@include on a subscription's root: the executor had nothing to subscribe to. */
+const conditionalSubscriptionRoot: fc.Arbitrary<FuzzOperation> = fc.constantFrom<FuzzOperation>(
+  { query: 'subscription { feed @skip(if: true) { position } }' },
+  { query: 'subscription { typing @include(if: false) { from } }' },
+  { query: 'subscription { ... @skip(if: true) { typing { from } } }' },
+  { query: 'subscription($s: Boolean!) { typing @skip(if: $s) { from } }', variables: { s: false } },
+);
+
 /** Payloads no client library would send. */
 export const garbageOperation: fc.Arbitrary<FuzzOperation> = fc.oneof(
   overLimits,
+  conditionalSubscriptionRoot,
   fc.string({ unit: codeUnit, maxLength: 40 }).map((query) => ({ query })),
   fc.record({
     query: fc.constantFrom('{ me { address } }', 'query A { me { address } } query B { plan }'),
