@@ -17,6 +17,7 @@ import {
   type TestIdentity,
   wsClient,
 } from '../support/client.ts';
+import { eventually } from '../support/eventually.ts';
 import { createPgInstance, type PgInstance, pgInstanceUnavailable } from '../support/pg-instance.ts';
 
 const TYPING = 'mutation($t: String!) { sendTyping(to: $t) }';
@@ -29,15 +30,6 @@ async function post(url: string, query: string, variables: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-}
-
-/** Polls `check` until it holds (a bounded poll on a condition, not a sleep). */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

@@ -4,15 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { register, SEND } from '../support/client.ts';
+import { eventually } from '../support/eventually.ts';
 import { createPgInstance, type PgInstance, pgInstanceUnavailable } from '../support/pg-instance.ts';
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await Promise.resolve(check()).catch(() => false))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The real server process (api/main.ts) against a private PostgreSQL that we crash. */
 describe('the server process through PostgreSQL restarts', async () => {
@@ -56,11 +49,15 @@ describe('the server process through PostgreSQL restarts', async () => {
     });
     const exited = once(child, 'exit');
     try {
-      await eventually(() => out.includes('database unavailable at start-up'), 'a logged start-up retry');
+      await eventually(
+        () => out.includes('database unavailable at start-up'),
+        'a logged start-up retry',
+        30_000,
+      );
       assert.equal(child.exitCode, null, 'still waiting, not exited');
       await pgi.start();
       // (Not `"port":`: the logged connection errors carry PostgreSQL's port.)
-      await eventually(() => /listening on :\d+/.test(out), 'the server listening');
+      await eventually(() => /listening on :\d+/.test(out), 'the server listening', 30_000);
       const url = `http://127.0.0.1:${out.match(/listening on :(\d+)/)![1]}`;
 
       const ada = await register(url, 'Ada');
@@ -90,11 +87,11 @@ describe('the server process through PostgreSQL restarts', async () => {
       })();
       for (let i = 0; i < 2; i++) {
         const before = ok;
-        await eventually(() => ok >= before + 20, 'sends going through');
+        await eventually(() => ok >= before + 20, 'sends going through', 30_000);
         await pgi.restart('immediate');
       }
       const before = ok;
-      await eventually(() => ok >= before + 20, 'sends after the last restart');
+      await eventually(() => ok >= before + 20, 'sends after the last restart', 30_000);
       stop = true;
       await load;
       assert.equal(child.exitCode, null, 'the process is still up');
