@@ -450,6 +450,56 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
     );
   });
 
+  it('should keep call settings and contact changes across a reload, and remove a contact', async () => {
+    const erin = await open('light', 1280);
+    const frank = await open('dark', 390);
+    await onboard(erin, 'Erin');
+    await onboard(frank, 'Frank');
+    await addContact(erin, frank.address, 'Frank');
+    const { page } = erin;
+    /** Waits until no change is in flight on the screen shown (its "Saving…" status is gone). */
+    const saved = () => page.locator('[data-saving="true"]').waitFor({ state: 'detached' });
+
+    await page.locator('nav [data-tab="settings"]').click();
+    assert.equal(await page.getByLabel('Do not disturb').isChecked(), false);
+    assert.equal(await page.getByRole('radio', { name: 'Ring' }).isChecked(), true);
+    await page.getByText('Free', { exact: true }).waitFor();
+    assert.equal(await page.getByLabel('Push notifications').isDisabled(), true);
+    await page.getByLabel('Do not disturb').check();
+    await saved();
+    // Keyboard: from "Ring", the arrow key moves the choice to "Silence".
+    await page.getByRole('radio', { name: 'Ring' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await saved();
+    assert.equal(await page.getByRole('radio', { name: 'Silence' }).isChecked(), true);
+    await checkScreen(page, 'settings with call controls');
+
+    await page.locator('nav [data-tab="contacts"]').click();
+    await page.getByLabel('Always allowed: Frank').check();
+    await saved();
+    await page.getByLabel('Nickname for Frank').fill('Franky');
+    await page.getByLabel('Nickname for Frank').press('Enter');
+    await page.locator(`[data-contact="${frank.address}"]`).getByText('Franky').waitFor();
+    await saved();
+    await checkScreen(page, 'contacts with controls');
+
+    await page.reload();
+    await status(page, 'online').waitFor();
+    await page.locator('nav [data-tab="settings"]').click();
+    await page.getByRole('radio', { name: 'Silence', checked: true }).waitFor();
+    assert.equal(await page.getByLabel('Do not disturb').isChecked(), true);
+    assert.equal(await page.getByRole('radio', { name: 'Ring' }).isChecked(), false);
+    await page.locator('nav [data-tab="contacts"]').click();
+    await page.locator(`[data-contact="${frank.address}"]`).getByText('Franky').waitFor();
+    assert.equal(await page.getByLabel('Nickname for Franky').inputValue(), 'Franky');
+    assert.equal(await page.getByLabel('Always allowed: Franky').isChecked(), true);
+
+    await page.getByRole('button', { name: 'Remove Franky' }).click();
+    await page.locator(`[data-contact="${frank.address}"]`).waitFor({ state: 'detached' });
+    await page.getByText('No contacts yet.').waitFor();
+    assert.deepEqual(erin.problems, []);
+  });
+
   it('should have no serious or critical axe-core violations on any screen visited', () => {
     assert.ok(Object.keys(screensChecked).length >= 9, 'every screen was checked');
     const found = Object.entries(screensChecked).filter(([, problems]) => problems.length > 0);

@@ -1,5 +1,5 @@
 import { stringifyDocument } from '@urql/core';
-import type { CallHistoryQuery } from '../gql/graphql.ts';
+import type { CallHistoryQuery, NonContactCallPolicy } from '../gql/graphql.ts';
 import { CallHistory } from '../graphql/calls.ts';
 import { ChangeDisplayName, Feed, SignOut } from '../graphql/identity.ts';
 import {
@@ -14,8 +14,13 @@ import {
   History,
   MarkDelivered,
   MarkRead,
+  RemoveContact,
+  RenameContact,
   SendMessage,
   SendTyping,
+  SetAlwaysAllowed,
+  SetDoNotDisturb,
+  SetNonContactCalls,
   Typing as TypingSubscription,
   UnblockContact,
 } from '../graphql/messaging.ts';
@@ -23,7 +28,7 @@ import { type Api, ApiError } from './api.ts';
 import { Calls } from './calls.ts';
 import { Chats } from './chats.ts';
 import { Connection, type ConnectionState } from './connection.ts';
-import type { Contact } from './contacts.ts';
+import type { Contact, Plan, Settings } from './contacts.ts';
 import { FeedFollower, type FeedItem } from './feed.ts';
 import { KeyStore } from './keys.ts';
 import type { KeyValueStore } from './kv.ts';
@@ -58,6 +63,10 @@ export class CallVaultClient extends EventTarget {
   contacts: Contact[] = [];
   /** Addresses I blocked (they are not told). */
   blocked: string[] = [];
+  /** Do-not-disturb and non-contact calls, as the server has them (null until loaded). */
+  settings: Omit<Settings, 'blocked'> | null = null;
+  /** The plan the server shows for me (read-only here). */
+  plan: Plan | null = null;
   chats: Chats | null = null;
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
@@ -170,6 +179,11 @@ export class CallVaultClient extends EventTarget {
     ]);
     this.contacts = contacts.contacts;
     this.blocked = contacts.settings.blocked;
+    this.settings = {
+      doNotDisturb: contacts.settings.doNotDisturb,
+      nonContactCalls: contacts.settings.nonContactCalls,
+    };
+    this.plan = contacts.plan;
     this.chats?.setConversations(conversations.conversations);
     if (this.openPeer) await this.open(this.openPeer);
     this.changed();
@@ -312,6 +326,31 @@ export class CallVaultClient extends EventTarget {
     this.changed();
   }
 
+  async renameContact(address: string, nickname: string): Promise<void> {
+    await this.api.request(RenameContact, { address, nickname });
+    await this.refresh();
+  }
+
+  async removeContact(address: string): Promise<void> {
+    await this.api.request(RemoveContact, { address });
+    await this.refresh();
+  }
+
+  async setAlwaysAllowed(address: string, alwaysAllowed: boolean): Promise<void> {
+    await this.api.request(SetAlwaysAllowed, { address, alwaysAllowed });
+    await this.refresh();
+  }
+
+  async setDoNotDisturb(on: boolean): Promise<void> {
+    await this.api.request(SetDoNotDisturb, { on });
+    await this.refresh();
+  }
+
+  async setNonContactCalls(policy: NonContactCallPolicy): Promise<void> {
+    await this.api.request(SetNonContactCalls, { policy });
+    await this.refresh();
+  }
+
   async changeDisplayName(displayName: string): Promise<void> {
     const { changeDisplayName } = await this.api.request(ChangeDisplayName, { displayName });
     if (this.me) this.me = { ...this.me, displayName: changeDisplayName.displayName };
@@ -328,6 +367,8 @@ export class CallVaultClient extends EventTarget {
     this.me = null;
     this.chats = null;
     this.contacts = [];
+    this.settings = null;
+    this.plan = null;
     this.callHistory = null;
     this.#set({ phase: 'signed-out', connection: 'offline' });
   }

@@ -31,7 +31,7 @@ type Documents = {
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": typeof types.ChangeDisplayNameDocument,
     "\n  query LookUpIdentity($address: String!) {\n    identity(address: $address) {\n      address\n      displayName\n      publicKey\n    }\n  }\n": typeof types.LookUpIdentityDocument,
     "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n": typeof types.FeedDocument,
-    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n": typeof types.ContactsDocument,
+    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n    plan\n  }\n": typeof types.ContactsDocument,
     "\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n": typeof types.AddContactDocument,
     "\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
     "\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n": typeof types.HistoryDocument,
@@ -46,6 +46,11 @@ type Documents = {
     "\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n": typeof types.DeclineMessageRequestDocument,
     "\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n": typeof types.BlockContactDocument,
     "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n": typeof types.UnblockContactDocument,
+    "\n  mutation RenameContact($address: String!, $nickname: String!) {\n    renameContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n": typeof types.RenameContactDocument,
+    "\n  mutation RemoveContact($address: String!) {\n    removeContact(address: $address)\n  }\n": typeof types.RemoveContactDocument,
+    "\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n": typeof types.SetAlwaysAllowedDocument,
+    "\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n": typeof types.SetDoNotDisturbDocument,
+    "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n": typeof types.SetNonContactCallsDocument,
 };
 const documents: Documents = {
     "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
@@ -65,7 +70,7 @@ const documents: Documents = {
     "\n  mutation ChangeDisplayName($displayName: String!) {\n    changeDisplayName(displayName: $displayName) {\n      address\n      displayName\n    }\n  }\n": types.ChangeDisplayNameDocument,
     "\n  query LookUpIdentity($address: String!) {\n    identity(address: $address) {\n      address\n      displayName\n      publicKey\n    }\n  }\n": types.LookUpIdentityDocument,
     "\n  subscription Feed($after: Position) {\n    feed(after: $after) {\n      __typename\n      position\n      at\n      ... on IdentityUpdated {\n        identity {\n          address\n          displayName\n        }\n      }\n      ... on SessionEnded {\n        sessionId\n      }\n      ... on MessageAdded {\n        message {\n          id\n          position\n          from\n          to\n          body\n          sentAt\n          outgoing\n          status\n        }\n      }\n      ... on MessageChanged {\n        message {\n          id\n          body\n          deleted\n          editedAt\n        }\n      }\n      ... on ReceiptsChanged {\n        by\n        peer\n        deliveredUpTo\n        readUpTo\n      }\n      ... on AddressBookChanged {\n        change\n        address\n      }\n      ... on CallUpdated {\n        change\n        call {\n          callId\n          caller\n          callee\n          media\n          status\n          reason\n          answeredHere\n          durationMs\n          token {\n            callId\n            from\n            to\n            media\n            issuedAt\n            nonce\n            signature\n          }\n        }\n      }\n      ... on CallSignal {\n        callId\n        from\n        signal\n        payload\n      }\n    }\n  }\n": types.FeedDocument,
-    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n": types.ContactsDocument,
+    "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n    plan\n  }\n": types.ContactsDocument,
     "\n  mutation AddContact($address: String!, $nickname: String!) {\n    addContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n      displayName\n    }\n  }\n": types.AddContactDocument,
     "\n  query Conversations($requests: Boolean) {\n    conversations(requests: $requests) {\n      peer\n      nickname\n      displayName\n      isRequest\n      unreadCount\n      lastMessage {\n        id\n        body\n        sentAt\n        outgoing\n        status\n      }\n    }\n  }\n": types.ConversationsDocument,
     "\n  query History($with: String!, $before: Position, $last: Int) {\n    messages(with: $with, before: $before, last: $last) {\n      hasMore\n      before\n      messages {\n        id\n        position\n        from\n        body\n        sentAt\n        editedAt\n        deleted\n        outgoing\n        status\n      }\n    }\n  }\n": types.HistoryDocument,
@@ -80,6 +85,11 @@ const documents: Documents = {
     "\n  mutation DeclineMessageRequest($address: String!) {\n    declineMessageRequest(address: $address)\n  }\n": types.DeclineMessageRequestDocument,
     "\n  mutation BlockContact($address: String!) {\n    blockContact(address: $address)\n  }\n": types.BlockContactDocument,
     "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n": types.UnblockContactDocument,
+    "\n  mutation RenameContact($address: String!, $nickname: String!) {\n    renameContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n": types.RenameContactDocument,
+    "\n  mutation RemoveContact($address: String!) {\n    removeContact(address: $address)\n  }\n": types.RemoveContactDocument,
+    "\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n": types.SetAlwaysAllowedDocument,
+    "\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n": types.SetDoNotDisturbDocument,
+    "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n": types.SetNonContactCallsDocument,
 };
 
 /**
@@ -167,7 +177,7 @@ export function graphql(source: "\n  subscription Feed($after: Position) {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n"): (typeof documents)["\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n  }\n"];
+export function graphql(source: "\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n    plan\n  }\n"): (typeof documents)["\n  query Contacts {\n    contacts {\n      address\n      nickname\n      displayName\n      alwaysAllowed\n    }\n    settings {\n      doNotDisturb\n      nonContactCalls\n      blocked\n    }\n    plan\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -224,6 +234,26 @@ export function graphql(source: "\n  mutation BlockContact($address: String!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n"): (typeof documents)["\n  mutation UnblockContact($address: String!) {\n    unblockContact(address: $address)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenameContact($address: String!, $nickname: String!) {\n    renameContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n"): (typeof documents)["\n  mutation RenameContact($address: String!, $nickname: String!) {\n    renameContact(address: $address, nickname: $nickname) {\n      address\n      nickname\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveContact($address: String!) {\n    removeContact(address: $address)\n  }\n"): (typeof documents)["\n  mutation RemoveContact($address: String!) {\n    removeContact(address: $address)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n"): (typeof documents)["\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n"): (typeof documents)["\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n"): (typeof documents)["\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -13,6 +13,7 @@ export const Contacts = graphql(`
       nonContactCalls
       blocked
     }
+    plan
   }
 `);
 
@@ -149,5 +150,45 @@ export const BlockContact = graphql(`
 export const UnblockContact = graphql(`
   mutation UnblockContact($address: String!) {
     unblockContact(address: $address)
+  }
+`);
+
+export const RenameContact = graphql(`
+  mutation RenameContact($address: String!, $nickname: String!) {
+    renameContact(address: $address, nickname: $nickname) {
+      address
+      nickname
+    }
+  }
+`);
+
+export const RemoveContact = graphql(`
+  mutation RemoveContact($address: String!) {
+    removeContact(address: $address)
+  }
+`);
+
+export const SetAlwaysAllowed = graphql(`
+  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {
+    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {
+      address
+      alwaysAllowed
+    }
+  }
+`);
+
+export const SetDoNotDisturb = graphql(`
+  mutation SetDoNotDisturb($on: Boolean!) {
+    setDoNotDisturb(on: $on) {
+      doNotDisturb
+    }
+  }
+`);
+
+export const SetNonContactCalls = graphql(`
+  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {
+    setNonContactCalls(policy: $policy) {
+      nonContactCalls
+    }
   }
 `);

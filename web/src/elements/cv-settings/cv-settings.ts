@@ -2,7 +2,11 @@ import { css, html } from 'lit';
 import { CvElement } from '../../internal/cv-element.ts';
 import { sharedStyles } from '../../internal/shared.styles.ts';
 
-/** Your address (to share), your display name, and signing out of this browser. */
+/**
+ * Your address (to share), your display name, call settings (do-not-disturb, calls from
+ * non-contacts), your plan, and signing out of this browser. Call settings show the server's
+ * state, refetched when another device changes them (the feed's AddressBookChanged).
+ */
 export class CvSettings extends CvElement {
   static override styles = [
     sharedStyles,
@@ -27,22 +31,43 @@ export class CvSettings extends CvElement {
       form div {
         flex: 1 1 14rem;
       }
+      fieldset {
+        border: 0;
+        margin: 0.6rem 0 0;
+        padding: 0;
+      }
+      legend {
+        padding: 0;
+        margin-bottom: 0.3rem;
+      }
+      .check {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
     `,
   ];
   static override properties = {
+    saving: { state: true },
     confirming: { state: true },
     problem: { state: true },
+    callsProblem: { state: true },
     saved: { state: true },
   };
   declare confirming: boolean;
   declare problem: string | null;
   declare saved: boolean;
+  declare callsProblem: string | null;
+  /** Changes sent and not yet answered. */
+  declare saving: number;
 
   constructor() {
     super();
     this.confirming = false;
     this.problem = null;
     this.saved = false;
+    this.callsProblem = null;
+    this.saving = 0;
   }
 
   async #rename(event: SubmitEvent) {
@@ -55,6 +80,60 @@ export class CvSettings extends CvElement {
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  async #apply(action: Promise<void> | undefined) {
+    this.saving++;
+    try {
+      await action;
+      this.callsProblem = null;
+    } catch (error) {
+      this.callsProblem = error instanceof Error ? error.message : String(error);
+      // The controls go back to the server's state.
+      this.requestUpdate();
+    } finally {
+      this.saving--;
+    }
+  }
+
+  #calls() {
+    const settings = this.client?.settings;
+    if (!settings) return html``;
+    const policy = (value: 'RING' | 'SILENCE', label: string) => html`<div class="check">
+      <input type="radio" id=${`non-contact-${value}`} name="nonContactCalls" value=${value}
+        .checked=${settings.nonContactCalls === value}
+        @change=${() => this.#apply(this.client?.setNonContactCalls(value))} />
+      <label for=${`non-contact-${value}`}>${label}</label>
+    </div>`;
+    return html`<section aria-labelledby="calls-title">
+        <h2 id="calls-title">Calls</h2>
+        <div class="check">
+          <input type="checkbox" id="dnd" .checked=${settings.doNotDisturb}
+            aria-describedby="dnd-hint"
+            @change=${(e: Event) =>
+              this.#apply(this.client?.setDoNotDisturb((e.target as HTMLInputElement).checked))} />
+          <label for="dnd">Do not disturb</label>
+        </div>
+        <p id="dnd-hint" class="hint">Only contacts you always allow can ring you.</p>
+        <fieldset>
+          <legend>Calls from people not in your contacts</legend>
+          ${policy('RING', 'Ring')} ${policy('SILENCE', 'Silence')}
+        </fieldset>
+        ${this.callsProblem ? html`<p class="error" role="alert">${this.callsProblem}</p>` : ''}
+        <p class="hint" role="status" data-saving=${this.saving > 0}>${this.saving > 0 ? 'Saving…' : ''}</p>
+      </section>
+      <section aria-labelledby="plan-title">
+        <h2 id="plan-title">Plan</h2>
+        <p data-plan=${this.client?.plan ?? ''}>${this.client?.plan === 'PRO' ? 'Pro' : 'Free'}</p>
+      </section>
+      <section aria-labelledby="notify-title">
+        <h2 id="notify-title">Notifications</h2>
+        <div class="check">
+          <input type="checkbox" id="push" disabled aria-describedby="push-hint" />
+          <label for="push">Push notifications</label>
+        </div>
+        <p id="push-hint" class="hint">Push notifications come in a later version.</p>
+      </section>`;
   }
 
   override render() {
@@ -78,6 +157,7 @@ export class CvSettings extends CvElement {
         ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : ''}
         ${this.saved && !this.problem ? html`<p class="hint" role="status">Saved.</p>` : ''}
       </section>
+      ${this.#calls()}
       <section aria-labelledby="out-title">
         <h2 id="out-title">Sign out</h2>
         <p class="hint">Signing out removes your identity's key from this browser. Without a backup it cannot be recovered.</p>
