@@ -44,12 +44,26 @@ export class CvContacts extends CvElement {
         align-items: center;
       }
       .controls form {
+        flex: 1 1 100%;
         display: flex;
         gap: 0.4rem;
         margin: 0;
       }
+      .check input {
+        width: auto;
+        min-height: 0;
+        padding: 0;
+        margin: 0;
+        flex: none;
+        inline-size: 1.1rem;
+        block-size: 1.1rem;
+      }
+      .check label {
+        margin: 0;
+      }
       .check {
         display: flex;
+        flex: 1;
         gap: 0.35rem;
         align-items: center;
       }
