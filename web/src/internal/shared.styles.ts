@@ -72,4 +72,17 @@ export const sharedStyles = css`
     clip: rect(0 0 0 0);
     white-space: nowrap;
   }
+  /* A checkbox or radio beside its label (.check wraps both): sized as a control, not as a text field. */
+  .check input {
+    width: auto;
+    min-height: 0;
+    padding: 0;
+    margin: 0;
+    flex: none;
+    inline-size: 1.1rem;
+    block-size: 1.1rem;
+  }
+  .check label {
+    margin: 0;
+  }
 `;

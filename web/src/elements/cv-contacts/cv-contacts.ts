@@ -49,18 +49,6 @@ export class CvContacts extends CvElement {
         gap: 0.4rem;
         margin: 0;
       }
-      .check input {
-        width: auto;
-        min-height: 0;
-        padding: 0;
-        margin: 0;
-        flex: none;
-        inline-size: 1.1rem;
-        block-size: 1.1rem;
-      }
-      .check label {
-        margin: 0;
-      }
       .check {
         display: flex;
         flex: 1;

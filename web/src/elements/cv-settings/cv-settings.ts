@@ -40,18 +40,6 @@ export class CvSettings extends CvElement {
         padding: 0;
         margin-bottom: 0.3rem;
       }
-      .check input {
-        width: auto;
-        min-height: 0;
-        padding: 0;
-        margin: 0;
-        flex: none;
-        inline-size: 1.1rem;
-        block-size: 1.1rem;
-      }
-      .check label {
-        margin: 0;
-      }
       .check {
         display: flex;
         gap: 0.5rem;
