@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { identityStream } from '../../events/identity/events.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { givenApplication, identity } from '../../test/support/application.ts';
 
@@ -15,6 +17,33 @@ describe('identity and plan commands', () => {
     assert.equal(t.queries.identity.isViewerLive(ada.viewer), false);
     const [ended] = await t.appended();
     assert.deepEqual(ended?.data, { sessionId: ada.viewer.sessionId, reason: 'signed_out' });
+    await t.close();
+  });
+
+  it('should end every live session on sign-out everywhere, and only the viewer identity ones', async () => {
+    const bob = identity('Bob');
+    const other = { address: ada.address, sessionId: randomUUID() };
+    const secondSession = {
+      stream: identityStream(ada.address),
+      type: 'SessionStarted',
+      data: {
+        sessionId: other.sessionId,
+        tokenHash: 'f'.repeat(64),
+        expiresAt: Date.now() + 60_000,
+        device: 'b',
+      },
+    };
+    const t = await givenApplication([...ada.registered, secondSession, ...bob.registered]);
+    assert.equal(t.queries.identity.isViewerLive(other), true);
+    assert.equal(await t.commands.identity.signOutEverywhere(ada.viewer, {}), 2);
+    assert.equal(t.queries.identity.isViewerLive(ada.viewer), false);
+    assert.equal(t.queries.identity.isViewerLive(other), false);
+    assert.equal(t.queries.identity.isViewerLive(bob.viewer), true);
+    assert.equal(await t.commands.identity.signOutEverywhere(ada.viewer, {}), 0);
+    assert.deepEqual(
+      (await t.appended()).filter((e) => e.type === 'SessionEnded').map((e) => e.data.reason),
+      ['signed_out_everywhere', 'signed_out_everywhere'],
+    );
     await t.close();
   });
 

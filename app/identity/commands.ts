@@ -155,6 +155,22 @@ export class IdentityCommands {
     return true;
   }
 
+  /**
+   * Ends every live session of the viewer's identity, this one included (one SessionEnded per
+   * session, in one append): their tokens stop working and their sockets close on every node.
+   * Returns how many ended; 0 when none was left (idempotent). A device that still holds the
+   * key can sign in again: this ends sessions, it does not change the key.
+   */
+  async signOutEverywhere(viewer: Viewer, metadata: EventMetadata): Promise<number> {
+    const { events } = await handle(
+      this.deps,
+      { stream: identityStream(viewer.address), decider: identityDecider, strategy: 'fold' },
+      { type: 'EndAllSessions', at: this.deps.now().getTime() },
+      { ...metadata, actor: viewer.address },
+    );
+    return events.length;
+  }
+
   async changeDisplayName(
     viewer: Viewer,
     displayName: string,

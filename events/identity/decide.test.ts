@@ -63,4 +63,31 @@ describe('identity decider', () => {
       .when(end)
       .thenEvents([]);
   });
+
+  it('should end every live session of an identity at once, skipping expired and ended ones', () => {
+    const start = (sessionId: string, expiresAt: number): IdentityEvent => ({
+      type: 'SessionStarted',
+      data: { sessionId, tokenHash: `h-${sessionId}`, expiresAt, device: 'web' },
+    });
+    const history: IdentityEvent[] = [
+      registered,
+      start('s1', 100),
+      start('s2', 100),
+      start('old', 10),
+      start('gone', 100),
+      { type: 'SessionEnded', data: { sessionId: 'gone', reason: 'signed_out' } },
+    ];
+    const everywhere: IdentityCommand = { type: 'EndAllSessions', at: 50 };
+    given(history)
+      .when(everywhere)
+      .thenEvents([
+        { type: 'SessionEnded', data: { sessionId: 's1', reason: 'signed_out_everywhere' } },
+        { type: 'SessionEnded', data: { sessionId: 's2', reason: 'signed_out_everywhere' } },
+      ]);
+    const ended = given(history).when(everywhere).events;
+    given([...history, ...ended])
+      .when(everywhere)
+      .thenEvents([]);
+    given([]).when(everywhere).thenThrows('NOT_FOUND');
+  });
 });

@@ -1,6 +1,6 @@
 import { DomainError } from '../shared/errors.ts';
 import { nameText } from '../shared/text.ts';
-import type { IdentityEvent } from './events.ts';
+import type { IdentityEvent, SessionEndReason } from './events.ts';
 
 export type IdentityCommand =
   | {
@@ -13,7 +13,9 @@ export type IdentityCommand =
     }
   | { type: 'ChangeDisplayName'; displayName: string }
   | { type: 'StartSession'; sessionId: string; tokenHash: string; expiresAt: number; device: string }
-  | { type: 'EndSession'; sessionId: string; reason: 'signed_out' | 'revoked' };
+  | { type: 'EndSession'; sessionId: string; reason: SessionEndReason }
+  /** Every session not yet ended nor expired `at` (ms since the epoch). */
+  | { type: 'EndAllSessions'; at: number };
 
 export type IdentityState =
   | { status: 'unknown' }
@@ -22,7 +24,8 @@ export type IdentityState =
       address: string;
       publicKey: string;
       displayName: string;
-      openSessions: Set<string>;
+      /** Sessions not ended, by id, with their expiry (ms since the epoch). */
+      openSessions: Map<string, number>;
     };
 
 export const initialIdentity = (): IdentityState => ({ status: 'unknown' });
@@ -80,6 +83,15 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState): 
       if (state.status !== 'registered' || !state.openSessions.has(command.sessionId)) return [];
       return [{ type: 'SessionEnded', data: { sessionId: command.sessionId, reason: command.reason } }];
     }
+    case 'EndAllSessions': {
+      if (state.status !== 'registered') throw new DomainError('NOT_FOUND', 'no such identity');
+      return [...state.openSessions]
+        .filter(([, expiresAt]) => expiresAt > command.at)
+        .map(([sessionId]) => ({
+          type: 'SessionEnded' as const,
+          data: { sessionId, reason: 'signed_out_everywhere' as const },
+        }));
+    }
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);
@@ -95,17 +107,20 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
         address: event.data.address,
         publicKey: event.data.publicKey,
         displayName: event.data.displayName,
-        openSessions: new Set(),
+        openSessions: new Map(),
       };
     case 'DisplayNameChanged':
       return state.status === 'registered' ? { ...state, displayName: event.data.displayName } : state;
     case 'SessionStarted':
       return state.status === 'registered'
-        ? { ...state, openSessions: new Set(state.openSessions).add(event.data.sessionId) }
+        ? {
+            ...state,
+            openSessions: new Map(state.openSessions).set(event.data.sessionId, event.data.expiresAt),
+          }
         : state;
     case 'SessionEnded': {
       if (state.status !== 'registered') return state;
-      const openSessions = new Set(state.openSessions);
+      const openSessions = new Map(state.openSessions);
       openSessions.delete(event.data.sessionId);
       return { ...state, openSessions };
     }

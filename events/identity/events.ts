@@ -7,7 +7,13 @@ export type IdentityEvent =
       /** Only the SHA-256 of the token is ever recorded. `expiresAt` is ms since the epoch. */
       data: { sessionId: string; tokenHash: string; expiresAt: number; device: string };
     }
-  | { type: 'SessionEnded'; data: { sessionId: string; reason: 'signed_out' | 'revoked' } };
+  | { type: 'SessionEnded'; data: { sessionId: string; reason: SessionEndReason } };
+
+/**
+ * Why a session ended: its own sign-out; one sign-out of every session of the identity (one
+ * event per session, appended together); `revoked` is reserved for an operator.
+ */
+export type SessionEndReason = 'signed_out' | 'signed_out_everywhere' | 'revoked';
 
 export type IdentityEventType = IdentityEvent['type'];
 

@@ -88,3 +88,12 @@ builder.mutationField('signOut', (t) =>
       ctx.services.commands.identity.signOut(requireViewer(ctx), requestMetadata(ctx)),
   }),
 );
+
+builder.mutationField('signOutEverywhere', (t) =>
+  t.int({
+    description:
+      'Ends every live session of your identity, this one included: their tokens stop working and their WebSockets close on every node. Returns how many ended (0 when none was left). A device that holds the key can sign in again.',
+    resolve: (_root, _args, ctx) =>
+      ctx.services.commands.identity.signOutEverywhere(requireViewer(ctx), requestMetadata(ctx)),
+  }),
+);
