@@ -8,15 +8,105 @@ export interface IdentityKey {
   publicKey: string;
   /** Non-extractable: it can sign, nothing can read it out. */
   privateKey: CryptoKey;
+  /**
+   * The private key's PKCS#8, AES-GCM-encrypted under this device's key (DeviceKey), so that
+   * a passphrase-encrypted backup can be made later (backup.ts). Absent for identities made
+   * before backups existed: their key was never extractable, so they cannot be backed up.
+   */
+  sealed?: SealedKey;
+}
+
+/** PKCS#8 bytes encrypted under the device key; the AAD is the address (a record cannot be swapped). */
+export interface SealedKey {
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
 }
 
 const KEY = 'identity-key';
+const DEVICE_KEY = 'device-key';
 
-/** A new Ed25519 keypair whose private half is non-extractable. */
-export async function createIdentityKey(subtle: SubtleCrypto = crypto.subtle): Promise<IdentityKey> {
-  const pair = (await subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+const aad = (address: string) => new TextEncoder().encode(`callvault-sealed-key:${address}`);
+
+/**
+ * A private key from its PKCS#8, checked against `publicKey`: it must sign bytes that verify
+ * with it. Returns the non-extractable copy used for signing from then on.
+ */
+export async function importPrivateKey(
+  pkcs8: Uint8Array,
+  publicKey: Uint8Array,
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<CryptoKey | null> {
+  let privateKey: CryptoKey;
+  try {
+    privateKey = await subtle.importKey('pkcs8', pkcs8 as BufferSource, { name: 'Ed25519' }, false, ['sign']);
+  } catch {
+    return null;
+  }
+  const probe = crypto.getRandomValues(new Uint8Array(32));
+  const signature = await subtle.sign({ name: 'Ed25519' }, privateKey, probe);
+  const verifier = await subtle.importKey('raw', publicKey as BufferSource, { name: 'Ed25519' }, false, [
+    'verify',
+  ]);
+  return (await subtle.verify({ name: 'Ed25519' }, verifier, signature, probe)) ? privateKey : null;
+}
+
+/** Encrypts a PKCS#8 under the device key. */
+export async function sealKey(
+  deviceKey: CryptoKey,
+  address: string,
+  pkcs8: Uint8Array,
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<SealedKey> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = new Uint8Array(
+    await subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: aad(address) },
+      deviceKey,
+      pkcs8 as BufferSource,
+    ),
+  );
+  return { iv, ciphertext };
+}
+
+/** The PKCS#8 of a sealed key (throws when it is not this device's, or was changed). */
+export async function unsealKey(
+  deviceKey: CryptoKey,
+  address: string,
+  sealed: SealedKey,
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<Uint8Array> {
+  return new Uint8Array(
+    await subtle.decrypt(
+      { name: 'AES-GCM', iv: sealed.iv as BufferSource, additionalData: aad(address) },
+      deviceKey,
+      sealed.ciphertext as BufferSource,
+    ),
+  );
+}
+
+/**
+ * A new Ed25519 keypair. It is generated extractable only so that its PKCS#8 can be read
+ * once and sealed under the device key; the key kept for signing is a non-extractable copy,
+ * and the extractable one is dropped.
+ */
+export async function createIdentityKey(
+  /** Without one (tests), nothing is sealed and the key cannot be backed up. */
+  deviceKey?: CryptoKey,
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<IdentityKey> {
+  const pair = (await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const raw = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
-  return { address: addressOf(raw), publicKey: toBase64url(raw), privateKey: pair.privateKey };
+  const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
+  try {
+    const privateKey = await importPrivateKey(pkcs8, raw, subtle);
+    if (!privateKey) throw new Error('the new key does not verify');
+    const address = addressOf(raw);
+    const key: IdentityKey = { address, publicKey: toBase64url(raw), privateKey };
+    if (deviceKey) key.sealed = await sealKey(deviceKey, address, pkcs8, subtle);
+    return key;
+  } finally {
+    pkcs8.fill(0);
+  }
 }
 
 /** An Ed25519 signature over `bytes`, base64url (86 characters). */
@@ -50,9 +140,46 @@ export async function verifyFrom(
 
 /** Where the identity key is kept (IndexedDB in the browser: CryptoKeys are stored as such). */
 export class KeyStore {
-  constructor(private readonly kv: KeyValueStore) {}
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly subtle: SubtleCrypto = crypto.subtle,
+  ) {}
+
+  /**
+   * This device's AES-GCM-256 key (non-extractable, made on first use, kept in IndexedDB):
+   * it seals the identity's PKCS#8 so that it is never stored in the clear.
+   */
+  deviceKey(): Promise<CryptoKey> {
+    this.#deviceKey ??= this.#loadDeviceKey();
+    return this.#deviceKey;
+  }
+  #deviceKey: Promise<CryptoKey> | null = null;
+
+  async #loadDeviceKey(): Promise<CryptoKey> {
+    const stored = await this.kv.get<CryptoKey>(DEVICE_KEY);
+    if (stored) return stored;
+    const key = await this.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
+    await this.kv.set(DEVICE_KEY, key);
+    return key;
+  }
+
   load(): Promise<IdentityKey | undefined> {
     return this.kv.get<IdentityKey>(KEY);
+  }
+  /** Keeps a key restored from a backup: sealed under this device's key, like a new one. */
+  async adopt(restored: { address: string; publicKey: string; privateKey: CryptoKey; pkcs8: Uint8Array }) {
+    const sealed = await sealKey(await this.deviceKey(), restored.address, restored.pkcs8, this.subtle);
+    const key: IdentityKey = {
+      address: restored.address,
+      publicKey: restored.publicKey,
+      privateKey: restored.privateKey,
+      sealed,
+    };
+    await this.save(key);
+    return key;
   }
   save(key: IdentityKey): Promise<void> {
     return this.kv.set(KEY, key);

@@ -1,6 +1,7 @@
 import { authMessage } from '../../../protocol/index.ts';
 import { Register, RequestChallenge, SignIn } from '../graphql/identity.ts';
 import type { Api } from './api.ts';
+import { restoreBackup } from './backup.ts';
 import { createIdentityKey, type IdentityKey, type KeyStore, sign } from './keys.ts';
 import type { KeyValueStore } from './kv.ts';
 
@@ -41,7 +42,7 @@ export class Session {
 
   /** A new identity: makes the key, registers it, keeps both. */
   async register(displayName: string): Promise<SessionInfo> {
-    const key = await createIdentityKey();
+    const key = await createIdentityKey(await this.keys.deviceKey());
     const { challenge } = (await this.api.request(RequestChallenge, {})).requestChallenge;
     const signature = await sign(key, authMessage('register', challenge, key.address));
     const { register } = await this.api.request(Register, {
@@ -59,6 +60,27 @@ export class Session {
       input: { address: key.address, challenge, signature, device: this.device },
     });
     return this.#keep(signIn);
+  }
+
+  /**
+   * Another device's identity, from its backup file: decrypted and checked (backup.ts), then
+   * signed in with; only once the server accepted it is the key kept here (sealed under this
+   * device's key, so this device can make backups too). A refusal keeps nothing.
+   */
+  async importBackup(text: string, passphrase: string): Promise<SessionInfo> {
+    const restored = await restoreBackup(text, passphrase);
+    try {
+      const key = {
+        address: restored.address,
+        publicKey: restored.publicKey,
+        privateKey: restored.privateKey,
+      };
+      const info = await this.signIn(key);
+      await this.keys.adopt(restored);
+      return info;
+    } finally {
+      restored.pkcs8.fill(0);
+    }
   }
 
   /** Drops the stored token (it ended): the next resume signs in again. */
