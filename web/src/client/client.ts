@@ -1,7 +1,7 @@
 import { stringifyDocument } from '@urql/core';
 import type { CallHistoryQuery, NonContactCallPolicy } from '../gql/graphql.ts';
 import { CallHistory } from '../graphql/calls.ts';
-import { ChangeDisplayName, Feed, SignOut } from '../graphql/identity.ts';
+import { ChangeDisplayName, Feed, SignOut, SignOutEverywhere } from '../graphql/identity.ts';
 import {
   AcceptMessageRequest,
   AddContact,
@@ -25,9 +25,10 @@ import {
   UnblockContact,
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
+import { backupFileName, exportBackup } from './backup.ts';
 import { Calls } from './calls.ts';
 import { Chats } from './chats.ts';
-import { Connection, type ConnectionState } from './connection.ts';
+import { Connection, type ConnectionState, publicApi } from './connection.ts';
 import type { Contact, Plan, Settings } from './contacts.ts';
 import { FeedFollower, type FeedItem } from './feed.ts';
 import { KeyStore } from './keys.ts';
@@ -71,6 +72,15 @@ export class CallVaultClient extends EventTarget {
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
   error: string | null = null;
+  /**
+   * Signed out but still holding the key (the session was ended from another device, or by
+   * "sign out of all devices"): the address, to offer signing in again. Null otherwise.
+   */
+  held: string | null = null;
+  /** Why the app is on the signed-out screen, when it was not the person's own doing here. */
+  notice: string | null = null;
+  /** Whether the key held here can be written to a backup (identities made since backups exist). */
+  canBackUp = false;
   /** Newest first; loaded when the calls screen asks, refreshed as calls end. */
   callHistory: CallHistoryQuery['callHistory']['calls'] | null = null;
 
@@ -81,10 +91,14 @@ export class CallVaultClient extends EventTarget {
   #conn: Connection | null = null;
   #feed: FeedFollower | null = null;
   #info: SessionInfo | null = null;
+  readonly #keys: KeyStore;
+  /** A sign-out of ours is under way: the socket closing because of it is no news. */
+  #leaving = false;
 
   constructor(private readonly options: ClientOptions) {
     super();
-    this.session = new Session(options.kv, new KeyStore(options.kv), options.publicApi);
+    this.#keys = new KeyStore(options.kv);
+    this.session = new Session(options.kv, this.#keys, options.publicApi);
     this.outbox = new Outbox(options.kv, () => this.changed());
     const keys = new KeyStore(options.kv);
     this.calls = new Calls({
@@ -112,7 +126,11 @@ export class CallVaultClient extends EventTarget {
     try {
       const info = await this.session.resume();
       if (info) await this.#open(info);
-      else this.#set({ phase: 'signed-out' });
+      else {
+        this.held = (await this.session.heldKey())?.address ?? null;
+        if (this.held && !this.notice) this.notice = 'This device was signed out.';
+        this.#set({ phase: 'signed-out' });
+      }
     } catch (error) {
       this.#set({ phase: 'signed-out', error: messageOf(error) });
     }
@@ -120,6 +138,29 @@ export class CallVaultClient extends EventTarget {
 
   async register(displayName: string): Promise<void> {
     await this.#open(await this.session.register(displayName));
+  }
+
+  /** Signs in again with the key this browser holds (after a sign-out from elsewhere). */
+  async signInAgain(): Promise<void> {
+    const key = await this.session.heldKey();
+    if (!key) throw new Error('This browser holds no identity.');
+    await this.#open(await this.session.signIn(key));
+  }
+
+  /**
+   * Another device's identity from its backup file (a second device): decrypted with the
+   * passphrase, checked, signed in with; nothing is kept when any step refuses.
+   */
+  async importBackup(text: string, passphrase: string): Promise<void> {
+    await this.#open(await this.session.importBackup(text, passphrase));
+  }
+
+  /** The backup file for the identity held here, encrypted under `passphrase`. */
+  async exportBackup(passphrase: string): Promise<{ fileName: string; text: string }> {
+    const key = await this.#keys.load();
+    if (!key) throw new Error('This browser holds no identity.');
+    const text = await exportBackup(key, await this.#keys.deviceKey(), passphrase);
+    return { fileName: backupFileName(key.address), text };
   }
 
   async #open(info: SessionInfo): Promise<void> {
@@ -150,6 +191,9 @@ export class CallVaultClient extends EventTarget {
       error: () => {},
       complete: () => {},
     });
+    this.held = null;
+    this.notice = null;
+    this.canBackUp = !!(await this.#keys.load())?.sealed;
     this.#set({ phase: 'signed-in', error: null });
     await this.refresh();
     await this.#feed.start();
@@ -164,10 +208,22 @@ export class CallVaultClient extends EventTarget {
     }
   }
 
-  /** The session ended (signed out elsewhere, expired): sign in again with the key. */
+  /**
+   * The session ended. Expired: sign in again with the key, silently. Ended on purpose (signed
+   * out from another device): back to the signed-out screen, the key kept, signing in again
+   * left to the person.
+   */
   async #sessionEnded(): Promise<void> {
+    if (this.#leaving || !this.#conn) return;
     this.#close();
-    await this.session.forgetToken();
+    if (await this.session.expired()) {
+      await this.session.forgetToken();
+      await this.start();
+      return;
+    }
+    await this.session.markEnded();
+    this.#reset();
+    this.notice = 'You were signed out of this device (signed out of all devices, from one of them).';
     await this.start();
   }
 
@@ -359,18 +415,67 @@ export class CallVaultClient extends EventTarget {
 
   /** Ends the session and removes the identity from this browser. */
   async signOut(): Promise<void> {
-    await this.api.request(SignOut, {}).catch(() => {});
-    this.#close();
-    await this.#feed?.reset();
-    await this.outbox.clear();
-    await this.session.forgetAll();
+    this.#leaving = true;
+    try {
+      await this.api.request(SignOut, {}).catch(() => {});
+      this.#close();
+      await this.#feed?.reset();
+      await this.outbox.clear();
+      await this.session.forgetAll();
+      this.#reset();
+      this.held = null;
+      this.notice = null;
+      this.#set({ phase: 'signed-out', connection: 'offline' });
+    } finally {
+      this.#leaving = false;
+    }
+  }
+
+  /**
+   * Ends every session of this identity, this device's too (other devices fall back to their
+   * signed-out screen). Sent over HTTP: the answer must not race the closing socket. The key
+   * stays here, so this device (like any other holding the key) can sign in again.
+   * Returns how many sessions ended.
+   */
+  async signOutEverywhere(): Promise<number> {
+    const info = this.#info;
+    if (!info) throw new ApiError('not signed in', 'UNAUTHENTICATED');
+    this.#leaving = true;
+    try {
+      const http = publicApi(new URL('/graphql', this.options.wsUrl.replace(/^ws/, 'http')).href, info.token);
+      const { signOutEverywhere } = await http.request(SignOutEverywhere, {});
+      this.#close();
+      await this.session.markEnded();
+      this.#reset();
+      this.notice = `Signed out of all devices (${signOutEverywhere} ${signOutEverywhere === 1 ? 'session' : 'sessions'}).`;
+      await this.start();
+      return signOutEverywhere;
+    } finally {
+      this.#leaving = false;
+    }
+  }
+
+  /** Forgets what was shown for the identity (not the key, not the feed position). */
+  #reset(): void {
+    this.#info = null;
     this.me = null;
     this.chats = null;
     this.contacts = [];
     this.settings = null;
     this.plan = null;
     this.callHistory = null;
-    this.#set({ phase: 'signed-out', connection: 'offline' });
+    this.canBackUp = false;
+    this.connection = 'offline';
+  }
+
+  /** Removes the key this browser still holds after being signed out elsewhere. */
+  async forgetIdentity(): Promise<void> {
+    await this.#feed?.reset();
+    await this.outbox.clear();
+    await this.session.forgetAll();
+    this.held = null;
+    this.notice = null;
+    this.#set({ phase: 'signed-out' });
   }
 
   #close(): void {

@@ -112,9 +112,17 @@ export class Connection implements Api {
   }
 }
 
-/** Signed-out requests (challenge, register, sign-in) over plain HTTP. */
-export function publicApi(httpUrl: string): Api {
-  const client = new Client({ url: httpUrl, exchanges: [fetchExchange], requestPolicy: 'network-only' });
+/**
+ * Requests over plain HTTP: signed out (challenge, register, sign-in), or with a token for
+ * the one answer a closing socket could lose (signOutEverywhere).
+ */
+export function publicApi(httpUrl: string, token?: string): Api {
+  const client = new Client({
+    url: httpUrl,
+    exchanges: [fetchExchange],
+    requestPolicy: 'network-only',
+    ...(token ? { fetchOptions: { headers: { authorization: `Bearer ${token}` } } } : {}),
+  });
   return {
     async request(document, variables) {
       const result = await client.mutation(document, variables).toPromise();

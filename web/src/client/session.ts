@@ -15,6 +15,8 @@ export interface SessionInfo {
 }
 
 const SESSION = 'session';
+/** Set when this device's session was ended on purpose (not expired): no silent sign-in then. */
+const ENDED = 'session-ended';
 /** Sign in again this long before the token expires, rather than have a socket refused. */
 const RENEW_MARGIN_MS = 60 * 60 * 1000;
 
@@ -32,8 +34,13 @@ export class Session {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The session to use now: the stored one, or a fresh sign-in; null when there is no key. */
+  /**
+   * The session to use now: the stored one, or a fresh sign-in; null when there is no key, or
+   * when the session was ended on purpose (signed out from another device): the person
+   * decides to sign in again (`heldKey`, then `signIn`).
+   */
   async resume(): Promise<SessionInfo | null> {
+    if (await this.kv.get<boolean>(ENDED)) return null;
     const stored = await this.kv.get<SessionInfo>(SESSION);
     if (stored && stored.expiresAt - RENEW_MARGIN_MS > this.now()) return stored;
     const key = await this.keys.load();
@@ -50,6 +57,26 @@ export class Session {
     });
     await this.keys.save(key);
     return this.#keep(register);
+  }
+
+  /** The identity whose key this browser holds, if any (its address). */
+  async heldKey(): Promise<IdentityKey | undefined> {
+    return this.keys.load();
+  }
+
+  /**
+   * This device's session was ended elsewhere (sign out of all devices) or here: forget the
+   * token, keep the key, and do not sign in again on your own, across reloads too.
+   */
+  async markEnded(): Promise<void> {
+    await this.kv.set(ENDED, true);
+    await this.kv.delete(SESSION);
+  }
+
+  /** Whether the stored session's token is past (or within a margin of) its expiry. */
+  async expired(): Promise<boolean> {
+    const stored = await this.kv.get<SessionInfo>(SESSION);
+    return !stored || stored.expiresAt - RENEW_MARGIN_MS <= this.now();
   }
 
   /** A new session for the identity whose key this browser holds. */
@@ -91,6 +118,7 @@ export class Session {
   /** Forgets the session and the key: this browser no longer holds the identity. */
   async forgetAll(): Promise<void> {
     await this.kv.delete(SESSION);
+    await this.kv.delete(ENDED);
     await this.keys.clear();
   }
 
@@ -108,6 +136,7 @@ export class Session {
       displayName: payload.identity.displayName,
     };
     await this.kv.set(SESSION, info);
+    await this.kv.delete(ENDED);
     return info;
   }
 }

@@ -44,6 +44,12 @@ export const SignOut = graphql(`
   }
 `);
 
+export const SignOutEverywhere = graphql(`
+  mutation SignOutEverywhere {
+    signOutEverywhere
+  }
+`);
+
 export const Me = graphql(`
   query Me {
     me {

@@ -21,9 +21,25 @@ export const styles = [
     h1 {
       margin: 0 0 0.5rem;
     }
-    form button {
+    form button,
+    .stack button {
       width: 100%;
       margin-top: 0.5rem;
+    }
+    details {
+      margin-top: 1.25rem;
+      border-top: 1px solid var(--cv-border);
+      padding-top: 0.75rem;
+    }
+    summary {
+      cursor: pointer;
+      font-weight: 600;
+    }
+    details label {
+      margin-top: 0.6rem;
+    }
+    code {
+      overflow-wrap: anywhere;
     }
   `,
 ];

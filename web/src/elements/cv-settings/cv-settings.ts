@@ -53,7 +53,11 @@ export class CvSettings extends CvElement {
     problem: { state: true },
     callsProblem: { state: true },
     saved: { state: true },
+    confirmingEverywhere: { state: true },
+    everywhereProblem: { state: true },
   };
+  declare confirmingEverywhere: boolean;
+  declare everywhereProblem: string | null;
   declare confirming: boolean;
   declare problem: string | null;
   declare saved: boolean;
@@ -68,6 +72,17 @@ export class CvSettings extends CvElement {
     this.saved = false;
     this.callsProblem = null;
     this.saving = 0;
+    this.confirmingEverywhere = false;
+    this.everywhereProblem = null;
+  }
+
+  async #everywhere() {
+    try {
+      await this.client?.signOutEverywhere();
+    } catch (error) {
+      this.everywhereProblem = error instanceof Error ? error.message : String(error);
+      this.confirmingEverywhere = false;
+    }
   }
 
   async #rename(event: SubmitEvent) {
@@ -142,8 +157,8 @@ export class CvSettings extends CvElement {
     return html`
       <section aria-labelledby="addr-title">
         <h2 id="addr-title">Your address</h2>
-        <p class="hint">Share it so people can add you.</p>
-        <cv-address address=${me.address}></cv-address>
+        <p class="hint">Share it so people can add you, or let them scan the code.</p>
+        <cv-address qr address=${me.address}></cv-address>
       </section>
       <section aria-labelledby="name-title">
         <h2 id="name-title">Display name</h2>
@@ -158,6 +173,31 @@ export class CvSettings extends CvElement {
         ${this.saved && !this.problem ? html`<p class="hint" role="status">Saved.</p>` : ''}
       </section>
       ${this.#calls()}
+      <section aria-labelledby="backup-section-title">
+        <h2 id="backup-section-title">Key backup</h2>
+        <cv-backup></cv-backup>
+      </section>
+      <section aria-labelledby="everywhere-title">
+        <h2 id="everywhere-title">Sign out of all devices</h2>
+        <p class="hint" id="everywhere-hint">
+          Ends every session of this identity, this one too: every device falls back to its sign-in
+          screen. A device that still holds your key (or a backup) can sign in again: to lock one out
+          for good you need a new identity.
+        </p>
+        ${
+          this.confirmingEverywhere
+            ? html`<button class="danger" type="button" id="everywhere-confirm" @click=${this.#everywhere}>
+                Sign out of all devices now
+              </button>
+              <button type="button" @click=${() => {
+                this.confirmingEverywhere = false;
+              }}>Cancel</button>`
+            : html`<button class="danger" type="button" aria-describedby="everywhere-hint" @click=${() => {
+                this.confirmingEverywhere = true;
+              }}>Sign out of all devices…</button>`
+        }
+        ${this.everywhereProblem ? html`<p class="error" role="alert">${this.everywhereProblem}</p>` : ''}
+      </section>
       <section aria-labelledby="out-title">
         <h2 id="out-title">Sign out</h2>
         <p class="hint">Signing out removes your identity's key from this browser. Without a backup it cannot be recovered.</p>

@@ -1,4 +1,5 @@
 import '../cv-address/define.ts';
+import '../cv-backup/define.ts';
 import { CvSettings } from './cv-settings.ts';
 
 customElements.define('cv-settings', CvSettings);
