@@ -125,7 +125,9 @@ export class CvBackup extends CvElement {
       ${this.saved ? html`<p class="hint" role="status">Saved ${this.saved}. Anyone with the file and its passphrase can be you.</p>` : ''}
       <dialog aria-labelledby="backup-title" @close=${this.#closed}>
         <h2 id="backup-title">Back up your key</h2>
-        <form @submit=${this.#submit} novalidate>
+        <form @submit=${this.#submit} @input=${() => {
+          this.problem = null;
+        }} novalidate>
           <p class="hint" id="backup-hint">
             At least ${MIN_PASSPHRASE} characters. Without the passphrase the file is useless, and it
             cannot be reset.
