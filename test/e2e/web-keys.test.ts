@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { startServer, type TestServer } from '../support/server.ts';
@@ -19,6 +19,9 @@ import { ensureWebBuild } from '../support/web-build.ts';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 const PASSPHRASE = 'vault of quiet winter birds';
+// A CommonJS bundle whose types say `export default`: the function is on either side.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ??
+  jsQRModule) as unknown as typeof jsQRModule.default;
 
 interface Person {
   context: BrowserContext;

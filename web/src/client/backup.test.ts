@@ -219,7 +219,7 @@ describe('key backups', () => {
       ['deriveKey'],
     );
     const aes = await crypto.subtle.deriveKey(
-      { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: file.kdf.iterations },
+      { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations: file.kdf.iterations },
       material,
       { name: 'AES-GCM', length: 256 },
       false,
