@@ -42,6 +42,7 @@ const AUTHENTICATED: Record<string, Op> = {
     vars: () => ({}),
   },
   signOut: { doc: 'mutation { signOut }', vars: () => ({}) },
+  signOutEverywhere: { doc: 'mutation { signOutEverywhere }', vars: () => ({}) },
   addContact: {
     doc: 'mutation($a: String!) { addContact(address: $a, nickname: "n") { address } }',
     vars: (c) => ({ a: c.ada.address }),
