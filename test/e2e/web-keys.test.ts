@@ -300,6 +300,14 @@ describe('keys in the web app (Chromium)', { skip: skipWithoutChromium() }, () =
     await page.getByRole('button', { name: 'Remove identity from this browser' }).click();
     await page.getByRole('button', { name: 'Create identity' }).waitFor();
 
+    // Plain sign-out on the first device: confirmed, then the key is gone from this browser.
+    await alice.page.locator('nav [data-tab="settings"]').click();
+    await alice.page.getByRole('button', { name: 'Sign out…' }).click();
+    await alice.page.getByRole('button', { name: 'Remove identity and sign out' }).click();
+    await alice.page.getByRole('button', { name: 'Create identity' }).waitFor();
+    await alice.page.reload();
+    await alice.page.getByRole('button', { name: 'Create identity' }).waitFor();
+
     for (const p of people) assert.deepEqual(p.problems, [], 'no console errors or warnings');
     const found = Object.entries(screens).filter(([, problems]) => problems.length > 0);
     assert.deepEqual(found, [], 'no serious or critical axe-core violations');
