@@ -459,6 +459,7 @@ export class CallVaultClient extends EventTarget {
   #reset(): void {
     this.#info = null;
     this.me = null;
+    this.openPeer = null;
     this.chats = null;
     this.contacts = [];
     this.settings = null;
