@@ -87,7 +87,12 @@ describe('IceRecovery', () => {
     r.networkChanged();
     await clock.advance(ICE_RECOVERY.retryMs);
     await clock.advance(ICE_RECOVERY.retryMs);
-    assert.deepEqual(log, ['reconnecting', 'restart@0', `restart@${ICE_RECOVERY.retryMs}`, `restart@${2 * ICE_RECOVERY.retryMs}`]);
+    assert.deepEqual(log, [
+      'reconnecting',
+      'restart@0',
+      `restart@${ICE_RECOVERY.retryMs}`,
+      `restart@${2 * ICE_RECOVERY.retryMs}`,
+    ]);
     await clock.advance(ICE_RECOVERY.giveUpMs);
     assert.equal(log.at(-1), `giveUp@${ICE_RECOVERY.giveUpMs}`);
     assert.equal(log.filter((l) => l === 'reconnecting').length, 1);
