@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
@@ -143,6 +143,20 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     });
   }
 
+  /** Leaves no call screen open behind a failed test, so the next one starts clean. */
+  async function reset(): Promise<void> {
+    for (const p of people) {
+      for (const name of ['Hang up', 'Cancel', 'Decline', 'Close']) {
+        const button = p.page.locator('cv-call').getByRole('button', { name, exact: true });
+        if (await button.count()) await button.click().catch(() => {});
+      }
+      await p.page
+        .getByRole('button', { name: 'Close' })
+        .click({ timeout: 2000 })
+        .catch(() => {});
+    }
+  }
+
   /** `from` video-calls `to`, who accepts with video: both connected, video flowing. */
   async function videoCall(from: Person, to: Person, toPage = to.page): Promise<void> {
     await openChat(from, to);
@@ -183,6 +197,7 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     ] as const)
       await addContact(p, q);
   });
+  beforeEach(reset);
   after(async () => {
     await browser?.close();
     await server?.close();
@@ -203,6 +218,7 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     await bob.page.getByText('Devices').click();
     const mic = bob.page.getByLabel('Microphone');
     const camera = bob.page.getByLabel('Camera', { exact: true });
+    const speaker = bob.page.getByLabel('Speaker', { exact: true });
     const micOptions = await mic.locator('option').allTextContents();
     const cameraOptions = await camera.locator('option').allTextContents();
     assert.ok(micOptions.length >= 2, `microphones to choose from: ${micOptions}`);
@@ -225,7 +241,25 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     const cameraChoice = cameraOptions.find((l) => l !== cameraBefore)!;
     await camera.selectOption({ label: cameraChoice });
     await eventually(async () => (await sent('video')) === cameraChoice, `sending from ${cameraChoice}`);
+    // Chromium's second fake camera is a depth (Y16) device that encodes no frames: back to the
+    // first, and the video flows again.
+    await camera.selectOption({ label: cameraBefore! });
+    await eventually(async () => (await sent('video')) === cameraBefore, `sending from ${cameraBefore}`);
     await flowing(alice.page);
+    // The speaker: the remote video's audio output (setSinkId).
+    const outputs = await speaker
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(outputs.length >= 2, 'speakers to choose from');
+    const output = outputs.at(-1)!;
+    await speaker.selectOption(output);
+    await eventually(
+      async () =>
+        (await bob.page
+          .locator('cv-call video.remote')
+          .evaluate((v: HTMLVideoElement & { sinkId: string }) => v.sinkId)) === output,
+      'the remote audio playing on the chosen speaker',
+    );
     // Escape closes the devices panel and does not end the call.
     await mic.focus();
     await bob.page.keyboard.press('Escape');

@@ -110,7 +110,7 @@ export const styles = [
       background: #1a1e27;
       border: 1px solid #3a4150;
     }
-    .device-list label {
+    .device-list .device {
       display: flex;
       flex-direction: column;
       gap: 0.25rem;

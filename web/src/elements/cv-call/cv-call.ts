@@ -111,15 +111,17 @@ export class CvCall extends CvElement {
       <summary>Devices</summary>
       <div class="device-list">
         ${kinds.map(
-          (k) => html`<label>${DEVICE_LABEL[k]}
-            <select data-kind=${k} @change=${(e: Event) => calls.chooseDevice(k, (e.target as HTMLSelectElement).value)}>
+          (k) => html`<div class="device">
+            <label for="device-${k}">${DEVICE_LABEL[k]}</label>
+            <select id="device-${k}" data-kind=${k} @change=${(e: Event) => calls.chooseDevice(k, (e.target as HTMLSelectElement).value)}>
               ${call.devices
                 .filter((d) => d.kind === k)
                 .map(
                   (d) =>
                     html`<option value=${d.deviceId} ?selected=${d.deviceId === current(k)}>${d.label}</option>`,
                 )}
-            </select></label>`,
+            </select>
+          </div>`,
         )}
       </div>
     </details>`;
