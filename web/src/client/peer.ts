@@ -26,6 +26,7 @@ export class PeerLink {
   #makingOffer = false;
   #ignoreOffer = false;
   #closed = false;
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({
@@ -67,23 +68,42 @@ export class PeerLink {
   }
 
   /** The caller's offer; with `restart`, fresh ICE credentials (after a network change). */
-  async offer(restart = false): Promise<void> {
+  offer(restart = false): Promise<void> {
+    return this.#serial(() => this.#offer(restart));
+  }
+
+  receive(signal: string, payload: string): Promise<void> {
+    return this.#serial(() => this.#receive(signal, payload));
+  }
+
+  /**
+   * One negotiation step at a time: an offer of ours is set and sent before a signal that
+   * arrived meanwhile is looked at, so a crossing offer always meets a settled state.
+   */
+  #serial(step: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(step);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #offer(restart: boolean): Promise<void> {
     if (this.#closed) return;
     // A restart while an offer of ours is still unanswered waits for the answer (the retry
     // timer asks again); one offer at a time.
     if (restart && this.pc.signalingState !== 'stable') return;
     try {
       this.#makingOffer = true;
-      const offer = await this.pc.createOffer({ iceRestart: restart });
-      if (this.pc.signalingState !== 'stable') return; // the other side's offer came first
-      await this.pc.setLocalDescription(offer);
-      this.options.send(restart ? 'RESTART' : 'OFFER', offer.sdp ?? '');
+      if (restart) this.pc.restartIce();
+      await this.pc.setLocalDescription();
+      const offer = this.pc.localDescription;
+      if (this.pc.signalingState !== 'have-local-offer' || offer?.type !== 'offer') return;
+      this.options.send(restart ? 'RESTART' : 'OFFER', offer.sdp);
     } finally {
       this.#makingOffer = false;
     }
   }
 
-  async receive(signal: string, payload: string): Promise<void> {
+  async #receive(signal: string, payload: string): Promise<void> {
     if (this.#closed) return;
     if (signal === 'offer' || signal === 'restart') {
       const collision = this.#makingOffer || this.pc.signalingState !== 'stable';
