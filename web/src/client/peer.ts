@@ -88,15 +88,17 @@ export class PeerLink {
 
   async #offer(restart: boolean): Promise<void> {
     if (this.#closed) return;
-    // A restart while an offer of ours is still unanswered waits for the answer (the retry
-    // timer asks again); one offer at a time.
-    if (restart && this.pc.signalingState !== 'stable') return;
+    // A restart asked for again while our last offer is still unanswered (its signal may have
+    // been lost with the network): withdraw that offer and make a fresh one.
+    if (restart && this.pc.signalingState === 'have-local-offer')
+      await this.pc.setLocalDescription({ type: 'rollback' });
+    if (this.pc.signalingState !== 'stable') return;
     try {
       this.#makingOffer = true;
       if (restart) this.pc.restartIce();
       await this.pc.setLocalDescription();
       const offer = this.pc.localDescription;
-      if (this.pc.signalingState !== 'have-local-offer' || offer?.type !== 'offer') return;
+      if (offer?.type !== 'offer') return;
       this.options.send(restart ? 'RESTART' : 'OFFER', offer.sdp);
     } finally {
       this.#makingOffer = false;
