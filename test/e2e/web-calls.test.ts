@@ -320,6 +320,31 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     for (const p of people) assert.deepEqual(p.problems, []);
   });
 
+  it('should show reconnecting through a TURN outage and recover by itself when the relay is back', async () => {
+    await videoCall(alice, bob);
+    for (const p of [alice, bob]) await flowing(p.page);
+    for (const p of [alice, bob]) await recordPhases(p.page);
+    // The only path between them (relay only) goes away: ICE disconnects, both restart and
+    // keep retrying, "Reconnecting…" on screen meanwhile.
+    const { port, secret } = coturn;
+    await coturn.stop();
+    for (const p of [alice, bob]) await phase(p.page, 'reconnecting').waitFor();
+    const restartsBefore = await ufrag(alice.page, 'local');
+    coturn = await startCoturn({ secret, port });
+    for (const p of [alice, bob]) await phase(p.page, 'connected').waitFor({ timeout: 25_000 });
+    for (const p of [alice, bob]) await flowing(p.page);
+    assert.notEqual(await ufrag(alice.page, 'local'), restartsBefore, 'recovered through an ICE restart');
+    for (const p of [alice, bob])
+      assert.deepEqual(
+        (await phasesSeen(p.page)).filter((ph, i, all) => ph !== all[i - 1]),
+        ['connected', 'reconnecting', 'connected'],
+      );
+    await bob.page.getByRole('button', { name: 'Hang up' }).click();
+    await phase(alice.page, 'ended').waitFor();
+    for (const p of [alice, bob]) await close(p.page);
+    for (const p of people) assert.deepEqual(p.problems, []);
+  });
+
   it('should tell the caller the callee is busy (in a call with someone else), and leave that call alone', async () => {
     await videoCall(carol, bob);
     await openChat(alice, bob);
