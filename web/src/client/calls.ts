@@ -393,11 +393,15 @@ export class Calls {
       if (this.#link === link && link.pc.remoteDescription) recovery.networkChanged();
     };
     const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
+    // A headset plugged in or out: the device lists follow.
+    const devicesChanged = () => void this.#listDevices();
     window.addEventListener('online', networkChanged);
     connection?.addEventListener('change', networkChanged);
+    navigator.mediaDevices.addEventListener('devicechange', devicesChanged);
     this.#detach = () => {
       window.removeEventListener('online', networkChanged);
       connection?.removeEventListener('change', networkChanged);
+      navigator.mediaDevices.removeEventListener('devicechange', devicesChanged);
     };
   }
 
