@@ -18,6 +18,8 @@ import { ensureWebBuild } from '../support/web-build.ts';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Short, so the missed-call test rings out quickly; every other call is answered well within. */
 const RING_TIMEOUT_SECONDS = 6;
+/** Bound for a negotiation round (signals through the server) on a busy 2-core CI machine. */
+const SLOW = 45_000;
 
 interface Person {
   context: BrowserContext;
@@ -301,13 +303,18 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
       [alice, bob].map((p) => p.page.evaluate(() => window.dispatchEvent(new Event('online')))),
     );
     for (const p of [alice, bob]) await phase(p.page, 'connected').waitFor();
-    await eventually(async () => (await ufrag(alice.page, 'local')) !== mid.alice, "Alice's newer ufrag");
-    await eventually(async () => (await ufrag(bob.page, 'local')) !== mid.bob, "Bob's newer ufrag");
+    await eventually(
+      async () => (await ufrag(alice.page, 'local')) !== mid.alice,
+      "Alice's newer ufrag",
+      SLOW,
+    );
+    await eventually(async () => (await ufrag(bob.page, 'local')) !== mid.bob, "Bob's newer ufrag", SLOW);
     await eventually(
       async () =>
         (await ufrag(alice.page, 'remote')) === (await ufrag(bob.page, 'local')) &&
         (await ufrag(bob.page, 'remote')) === (await ufrag(alice.page, 'local')),
       'both sides agreeing on the ICE credentials',
+      SLOW,
     );
     for (const p of [alice, bob]) {
       await phase(p.page, 'connected').waitFor();
@@ -327,9 +334,9 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     // The only path between them (relay only) goes away: ICE disconnects, both restart and
     // keep retrying, "Reconnecting…" on screen meanwhile.
     const { port, secret } = coturn;
+    const restartsBefore = await ufrag(alice.page, 'local');
     await coturn.stop();
     for (const p of [alice, bob]) await phase(p.page, 'reconnecting').waitFor();
-    const restartsBefore = await ufrag(alice.page, 'local');
     coturn = await startCoturn({ secret, port });
     for (const p of [alice, bob]) await phase(p.page, 'connected').waitFor({ timeout: 25_000 });
     for (const p of [alice, bob]) await flowing(p.page);
