@@ -6,6 +6,8 @@ export interface IceServer {
   urls: string[];
   username?: string;
   credential?: string;
+  /** When these credentials stop working (ms since the epoch); absent when they do not expire. */
+  expiresAt?: number;
 }
 
 /**
@@ -32,7 +34,11 @@ export function iceServersFor(config: Config, plan: Plan, address: string, nowMs
     servers.push({ urls: turn.urls, username: turn.username, credential: turn.credential });
   } else if (turn.mode === 'rest' && turn.secret) {
     const expiry = Math.floor(nowMs / 1000) + turn.ttlSeconds;
-    servers.push({ urls: turn.urls, ...restCredentials(turn.secret, address, expiry) });
+    servers.push({
+      urls: turn.urls,
+      ...restCredentials(turn.secret, address, expiry),
+      expiresAt: expiry * 1000,
+    });
   }
   return servers;
 }

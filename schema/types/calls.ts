@@ -71,12 +71,19 @@ export const CallRef = builder.objectRef<CallView>('Call').implement({
 });
 
 const IceServerRef = builder
-  .objectRef<{ urls: string[]; username?: string; credential?: string }>('IceServer')
+  .objectRef<{ urls: string[]; username?: string; credential?: string; expiresAt?: number }>('IceServer')
   .implement({
     fields: (t) => ({
       urls: t.exposeStringList('urls'),
       username: t.exposeString('username', { nullable: true }),
       credential: t.exposeString('credential', { nullable: true }),
+      expiresAt: t.field({
+        type: 'Timestamp',
+        nullable: true,
+        description:
+          'When the credentials stop working (TURN_MODE=rest: now + TURN_TTL); null when they do not expire. Fetch fresh ones before.',
+        resolve: (s) => s.expiresAt ?? null,
+      }),
     }),
   });
 

@@ -442,9 +442,9 @@ describe('ICE servers and TURN credentials', () => {
     });
     try {
       const ada = await register(s.url, 'Ada');
-      const ICE = '{ iceServers { urls username credential } }';
+      const ICE = '{ iceServers { urls username credential expiresAt } }';
       assert.deepEqual((await gql(s.url, ICE, {}, ada.token)).data!.iceServers, [
-        { urls: ['stun:127.0.0.1:3478'], username: null, credential: null },
+        { urls: ['stun:127.0.0.1:3478'], username: null, credential: null, expiresAt: null },
       ]);
       await gql(
         s.url,
@@ -459,6 +459,8 @@ describe('ICE servers and TURN credentials', () => {
       const [expiry, id] = turn.username.split(':');
       assert.equal(id, ada.address);
       assert.ok(Math.abs(Number(expiry) - (Date.now() / 1000 + 600)) < 5);
+      // The expiry is also given as a timestamp, for clients to refresh before it.
+      assert.equal(turn.expiresAt, Number(expiry) * 1000);
       assert.equal(turn.credential, createHmac('sha1', secret).update(turn.username).digest('base64'));
       assert.doesNotMatch(JSON.stringify(turn), new RegExp(secret), 'the secret never leaves the server');
     } finally {

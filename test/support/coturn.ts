@@ -32,6 +32,8 @@ export interface CoturnOptions {
   realm?: string;
   /** PEM certificate and key files: also listen for TLS (`turns:`/`stuns:`) on another port. */
   tls?: { cert: string; key: string };
+  /** Listen on this port (e.g. the one of a coturn stopped before: a TURN outage and its end). */
+  port?: number;
 }
 
 /** Null when the coturn binary is there; otherwise why not. */
@@ -149,7 +151,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   if (reason) throw new Error(reason);
   const realm = options.realm ?? 'callvault.test';
   const dir = mkdtempSync(join(tmpdir(), 'coturn-'));
-  const port = await freeUdpTcpPort();
+  const port = options.port ?? (await freeUdpTcpPort());
   const tlsPort = options.tls ? await freeUdpTcpPort() : undefined;
   const relayPorts = await freeUdpRange(40);
   const args = [

@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": typeof types.IceServersDocument,
+    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n      expiresAt\n    }\n  }\n": typeof types.IceServersDocument,
     "\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n": typeof types.PlaceCallDocument,
     "\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.AcceptCallDocument,
     "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.DeclineCallDocument,
@@ -54,7 +54,7 @@ type Documents = {
     "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n": typeof types.SetNonContactCallsDocument,
 };
 const documents: Documents = {
-    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n": types.IceServersDocument,
+    "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n      expiresAt\n    }\n  }\n": types.IceServersDocument,
     "\n  mutation PlaceCall($input: PlaceCallInput!) {\n    placeCall(input: $input) {\n      callId\n      status\n      caller\n      callee\n      media\n    }\n  }\n": types.PlaceCallDocument,
     "\n  mutation AcceptCall($callId: ID!) {\n    acceptCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.AcceptCallDocument,
     "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.DeclineCallDocument,
@@ -111,7 +111,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n"): (typeof documents)["\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n    }\n  }\n"];
+export function graphql(source: "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n      expiresAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

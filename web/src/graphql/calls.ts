@@ -6,6 +6,7 @@ export const IceServers = graphql(`
       urls
       username
       credential
+      expiresAt
     }
   }
 `);

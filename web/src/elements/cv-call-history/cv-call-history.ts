@@ -10,6 +10,19 @@ export const durationOf = (ms: number) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
+/** An incoming call nobody here answered: rang out, cancelled by the caller, or came while busy. */
+const MISSED = new Set(['MISSED', 'CANCELLED', 'BUSY']);
+/** An outgoing call's outcome as the caller saw it. */
+const OUTCOME: Record<string, string> = {
+  MISSED: 'No answer',
+  BUSY: 'Busy',
+  DECLINED: 'Declined',
+  CANCELLED: 'Cancelled',
+  PLACED: 'Calling',
+  RINGING: 'Ringing',
+  ACCEPTED: 'In call',
+};
+
 /** Calls made and received, newest first: direction, outcome, duration, and calling back. */
 export class CvCallHistory extends CvElement {
   static override styles = [
@@ -64,11 +77,13 @@ export class CvCallHistory extends CvElement {
       ${calls.map((c) => {
         const peer = c.direction === 'OUTGOING' ? c.callee : c.caller;
         const name = nameOf(client.contacts, peer);
-        const missed = c.status === 'MISSED' && c.direction === 'INCOMING';
+        const missed = c.direction === 'INCOMING' && MISSED.has(c.status) && c.reason !== 'glare';
         const outcome =
           c.status === 'ENDED'
             ? durationOf(c.durationMs ?? 0)
-            : c.status.charAt(0) + c.status.slice(1).toLowerCase();
+            : missed
+              ? 'Missed'
+              : (OUTCOME[c.status] ?? c.status.charAt(0) + c.status.slice(1).toLowerCase());
         const direction = c.direction === 'OUTGOING' ? 'Outgoing' : missed ? 'Missed' : 'Incoming';
         return html`<li class=${missed ? 'missed' : ''} data-call=${c.callId} data-status=${c.status}>
           <div class="what">

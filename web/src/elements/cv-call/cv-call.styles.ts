@@ -79,6 +79,51 @@ export const styles = [
       background: #b3261e;
       border-color: #b3261e;
     }
+    .info .duration {
+      margin: 0.2rem 0 0;
+      font-variant-numeric: tabular-nums;
+    }
+    details.devices {
+      position: relative;
+    }
+    details.devices summary {
+      cursor: pointer;
+      padding: 0.55rem 0.9rem;
+      border: 1px solid #3a4150;
+      border-radius: var(--cv-radius);
+      background: #232833;
+      list-style: none;
+    }
+    details.devices summary::-webkit-details-marker {
+      display: none;
+    }
+    .device-list {
+      position: absolute;
+      bottom: calc(100% + 0.5rem);
+      right: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 0.6rem;
+      min-width: min(18rem, 90vw);
+      padding: 0.8rem;
+      border-radius: var(--cv-radius);
+      background: #1a1e27;
+      border: 1px solid #3a4150;
+    }
+    .device-list .device {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      font-size: 0.85rem;
+    }
+    .device-list select {
+      background: #0b0d12;
+      color: #f2f4f8;
+      border: 1px solid #3a4150;
+      border-radius: var(--cv-radius);
+      padding: 0.4rem;
+      max-width: 100%;
+    }
     :focus-visible {
       outline-color: #8cc4ff;
     }
