@@ -184,7 +184,7 @@ function memory(pid: number): { hwm: number; rss: number } {
  * (`postgres: 15/main: user DATABASE host(port) state`) and the shared ones without a client
  * (postmaster, WAL writer, checkpointer…). Backends of other databases are other work.
  */
-function postgresCpu(database: string): Map<number, number> {
+export function postgresCpu(database: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -201,7 +201,7 @@ function postgresCpu(database: string): Map<number, number> {
 }
 
 /** CPU seconds used between two `postgresCpu` snapshots by the processes alive at the second. */
-function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+export function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
   for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
   return total;
