@@ -244,8 +244,8 @@ export class GraphQLSockets {
    * Frames sent to one socket in the same turn of the event loop (a mutation's `next` and
    * `complete`, feed items of one commit) go out corked together after it, in one write
    * instead of one system call each: outside its own callbacks uWS writes every send
-   * through at once. Whatever is queued is written before the socket is ended or closed. A
-   * consumer that cannot keep up still reaches the backpressure limit and is closed.
+   * through at once. Whatever is queued is written before the socket is ended or closed, and
+   * a send still reports backpressure while earlier frames wait in uWS's buffer.
    */
   private coalesceSends(ws: WebSocket<unknown>): void {
     const send = ws.send.bind(ws);
@@ -267,7 +267,9 @@ export class GraphQLSockets {
           queue = [message];
           setImmediate(flush);
         }
-        return 1;
+        // As uWS would answer: 0 (backpressure) while earlier frames are still unwritten, so
+        // graphql-ws waits for `drain` before it sends more, as it did without the queue.
+        return this.all.has(ws) && ws.getBufferedAmount() > 0 ? 0 : 1;
       },
       end: (code?: number, reason?: string) => {
         flush();
