@@ -190,7 +190,6 @@ export class GraphQLSockets {
         open: (ws) => {
           this.all.add(ws);
           metrics.connections.inc();
-          this.coalesceSends(ws);
         },
         close: (ws) => {
           this.all.delete(ws);
@@ -238,48 +237,6 @@ export class GraphQLSockets {
       upgrade(res, req, context);
     };
     this.behavior = behavior;
-  }
-
-  /**
-   * Frames sent to one socket in the same turn of the event loop (a mutation's `next` and
-   * `complete`, feed items of one commit) go out corked together after it, in one write
-   * instead of one system call each: outside its own callbacks uWS writes every send
-   * through at once. Whatever is queued is written before the socket is ended or closed, and
-   * a send still reports backpressure while earlier frames wait in uWS's buffer.
-   */
-  private coalesceSends(ws: WebSocket<unknown>): void {
-    const send = ws.send.bind(ws);
-    const end = ws.end.bind(ws);
-    const close = ws.close.bind(ws);
-    let queue: (string | ArrayBuffer | Uint8Array)[] | null = null;
-    const flush = () => {
-      const frames = queue;
-      queue = null;
-      if (!frames || !this.all.has(ws)) return;
-      ws.cork(() => {
-        for (const frame of frames) send(frame, typeof frame !== 'string');
-      });
-    };
-    Object.assign(ws, {
-      send: (message: string | ArrayBuffer | Uint8Array) => {
-        if (queue) queue.push(message);
-        else {
-          queue = [message];
-          setImmediate(flush);
-        }
-        // As uWS would answer: 0 (backpressure) while earlier frames are still unwritten, so
-        // graphql-ws waits for `drain` before it sends more, as it did without the queue.
-        return this.all.has(ws) && ws.getBufferedAmount() > 0 ? 0 : 1;
-      },
-      end: (code?: number, reason?: string) => {
-        flush();
-        return end(code, reason);
-      },
-      close: () => {
-        flush();
-        return close();
-      },
-    });
   }
 
   private register(sessionId: string, socket: WebSocket<unknown>): void {
