@@ -26,9 +26,20 @@ export class FeedHub {
     private readonly lookups: FeedLookups,
   ) {}
 
-  /** What `event` shows its audience (null: nothing to show, e.g. a call this node lost). */
+  /** The last item made, for the event's other subscribers while the read models stand still. */
+  private last: { event: RecordedEvent; at: number; item: FeedItem | null } | null = null;
+
+  /**
+   * What `event` shows its audience (null: nothing to show, e.g. a call this node lost).
+   * An event's subscribers (sender and recipient, their devices) ask one after the other:
+   * while the read models have not moved the answer is the same, so it is made once.
+   */
   itemOf(event: RecordedEvent): FeedItem | null {
-    return feedItemOf(classify(event), this.lookups);
+    const at = this.readModels.position;
+    if (this.last?.event === event && this.last.at === at) return this.last.item;
+    const item = feedItemOf(classify(event), this.lookups);
+    this.last = { event, at, item };
+    return item;
   }
 
   /** Last position routed (the read models' position). */

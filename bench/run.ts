@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   store: () => import('./store.ts'),
   connections: () => import('./connections.ts'),
   messaging: () => import('./messaging.ts'),
+  cost: () => import('./cost.ts'),
   calls: () => import('./calls.ts'),
 };
 

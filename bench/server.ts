@@ -28,9 +28,11 @@ export function spawnNode(
   env: Record<string, string | undefined>,
   stdio: ('ignore' | 'inherit' | 'pipe' | 'ipc')[],
   nodeArgs: string[] = [],
+  wrapper: string[] = [],
 ): ChildProcess {
   const script = `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-  return spawn('bash', ['-c', script, process.execPath, ...nodeArgs, '--import', 'tsx', file], {
+  const command = [...wrapper, process.execPath, ...nodeArgs, '--import', 'tsx', file];
+  return spawn('bash', ['-c', script, ...command], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio,
@@ -39,7 +41,14 @@ export function spawnNode(
 
 /** Starts `api/main.ts` on an ephemeral loopback port (production, rate limits lifted). */
 export async function spawnServer(
-  options: { databaseUrl?: string | null; profileDir?: string | null; nofile?: number } = {},
+  options: {
+    databaseUrl?: string | null;
+    profileDir?: string | null;
+    nofile?: number;
+    /** A command the server runs under, e.g. valgrind's (its arguments before node's). */
+    wrapper?: string[];
+    env?: Record<string, string | undefined>;
+  } = {},
 ): Promise<BenchServer> {
   const child = spawnNode(
     'api/main.ts',
@@ -54,9 +63,11 @@ export async function spawnServer(
       AUTH_RATE_PER_MINUTE: '1000000',
       MESSAGE_RATE_BURST: '1000000',
       MESSAGE_RATE_PER_MINUTE: '1000000',
+      ...options.env,
     },
     ['ignore', 'pipe', 'pipe'],
     options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
+    options.wrapper ?? [],
   );
   const tail: string[] = [];
   let code: number | null | undefined;
@@ -68,7 +79,10 @@ export async function spawnServer(
   });
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${tail.join('\n')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${tail.join('\n')}`)),
+      options.wrapper?.length ? 600_000 : 60_000,
+    );
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       const lines = buffer.split('\n');

@@ -27,8 +27,26 @@ export function addressOf(publicKey: Uint8Array): string {
   return ADDRESS_PREFIX + base32Encode(bytes);
 }
 
+/**
+ * Addresses already found well-formed. Checking one costs a base32 decode and a SHA-256, and a
+ * server checks the same few addresses (its users' peers) on every message; the answer
+ * depends on the text alone, so a hit is the same answer. Bounded: emptied when full.
+ */
+const wellFormed = new Set<string>();
+const WELL_FORMED_MAX = 50_000;
+
 /** Why an address is not well-formed, or null when it is (its checksum included). */
 export function addressProblem(address: unknown): string | null {
+  if (typeof address === 'string' && wellFormed.has(address)) return null;
+  const problem = checkAddress(address);
+  if (problem === null) {
+    if (wellFormed.size >= WELL_FORMED_MAX) wellFormed.clear();
+    wellFormed.add(address as string);
+  }
+  return problem;
+}
+
+function checkAddress(address: unknown): string | null {
   if (typeof address !== 'string') return 'an address is a string';
   if (!address.startsWith(ADDRESS_PREFIX)) return `an address starts with ${ADDRESS_PREFIX}`;
   if (address.length !== ADDRESS_LENGTH) return `an address is ${ADDRESS_LENGTH} characters long`;

@@ -57,6 +57,31 @@ export class LiveTail {
     this.wake();
   }
 
+  /**
+   * Events this process has just committed, in order. When they follow the tail's end
+   * directly they are taken as read (one query fewer per commit on the committing node);
+   * when not (another node committed in between, or a read is under way) the tail reads
+   * the log as on a notification.
+   */
+  offer(events: RecordedEvent[]): void {
+    const first = events[0];
+    if (this.closed || !first) return;
+    if (this.fetching || first.position !== this.headPosition + 1) {
+      this.notify(events[events.length - 1]!.position);
+      return;
+    }
+    if (this.windowSize > 0) this.keep(events);
+    this.headPosition = events[events.length - 1]!.position;
+    this.wake();
+  }
+
+  private keep(page: RecordedEvent[]): void {
+    this.window.push(...page);
+    if (this.window.length > this.windowSize * 2) {
+      this.window = this.window.slice(this.window.length - this.windowSize);
+    }
+  }
+
   /** The log has grown to at least `position` (or may have, when undefined). */
   notify(position?: number): void {
     if (this.closed) return;
@@ -80,12 +105,7 @@ export class LiveTail {
       for (;;) {
         const page = await this.source.readAll(this.headPosition, this.pageSize);
         if (page.length === 0 || this.closed) break;
-        if (this.windowSize > 0) {
-          this.window.push(...page);
-          if (this.window.length > this.windowSize * 2) {
-            this.window = this.window.slice(this.window.length - this.windowSize);
-          }
-        }
+        if (this.windowSize > 0) this.keep(page);
         this.headPosition = page[page.length - 1]!.position;
         this.wake();
         if (page.length < this.pageSize) break;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ExistingEvent, planAppend } from '../append-plan.ts';
 import { chainHash } from '../hash.ts';
-import type { AppendResult } from '../types.ts';
+import type { AppendResult, RecordedEvent } from '../types.ts';
 import type { ValidAppend } from '../validation.ts';
 
 export interface PendingAppend {
@@ -46,8 +46,9 @@ export async function appendBatch(
   batch: PendingAppend[],
   now: Date,
   hooks: BatchHooks = {},
-): Promise<Settlement[]> {
+): Promise<{ settled: Settlement[]; recorded: RecordedEvent[] }> {
   const settled: Settlement[] = [];
+  const recorded: RecordedEvent[] = [];
   let committing = false;
   try {
     await client.query('BEGIN');
@@ -131,9 +132,24 @@ export async function appendBatch(
         cols.version.push(version);
         cols.id.push(e.id);
         cols.type.push(e.type);
-        cols.data.push(JSON.stringify(e.data));
-        cols.metadata.push(JSON.stringify(e.metadata));
+        const data = JSON.stringify(e.data);
+        const metadata = JSON.stringify(e.metadata);
+        cols.data.push(data);
+        cols.metadata.push(metadata);
         cols.hash.push(hash);
+        // The row as a reader gets it back (copies of the JSON, the same Date): the committing
+        // node's tail takes it without reading its own commit back (events/store/tail.ts).
+        recorded.push({
+          position,
+          streamId: append.streamId,
+          streamVersion: version,
+          id: e.id,
+          type: e.type,
+          data: JSON.parse(data),
+          metadata: JSON.parse(metadata),
+          time: now,
+          hash,
+        });
         existing.set(e.id, { id: e.id, streamId: append.streamId, streamVersion: version, position });
       }
       versions.set(append.streamId, version);
@@ -176,5 +192,5 @@ export async function appendBatch(
     await client.query('ROLLBACK').catch(() => {});
     throw new BatchFailure(error, committing);
   }
-  return settled;
+  return { settled, recorded };
 }

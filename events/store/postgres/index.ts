@@ -156,9 +156,10 @@ export class PostgresEventLog implements EventLog {
     const lost = (error: Error) => this.onError(error);
     client.on('error', lost);
     let settled: Settlement[] | null = null;
+    let recorded: RecordedEvent[] = [];
     let failure: BatchFailure | null = null;
     try {
-      settled = await appendBatch(client, batch, this.now(), this.options.hooks);
+      ({ settled, recorded } = await appendBatch(client, batch, this.now(), this.options.hooks));
     } catch (error) {
       failure = error instanceof BatchFailure ? error : new BatchFailure(error, false);
     } finally {
@@ -167,11 +168,14 @@ export class PostgresEventLog implements EventLog {
       client.release(failure ? true : undefined);
     }
     if (settled) {
+      // The committed rows go straight into the tail when they follow what it has read (no
+      // query to read them back); otherwise (another node committed in between) it reads.
+      if (recorded.length > 0) this.tail.offer(recorded);
+      else this.tail.notify();
       for (const s of settled) {
         if ('result' in s) s.pending.resolve(s.result);
         else s.pending.reject(s.error);
       }
-      this.tail.notify();
       return;
     }
     const { cause, duringCommit } = failure!;

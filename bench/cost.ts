@@ -1,0 +1,261 @@
+/**
+ * Cost benchmark: `npm run bench -- cost [--clients C] [--messages N] [--concurrency K]
+ * [--mode memory|postgres|both] [--transport http|ws|both] [--callgrind DIR] [--profile DIR]`.
+ *
+ * What one delivered message costs the server, measured on a fixed amount of work rather
+ * than against the clock, so that it holds on a machine shared with other work: C identities
+ * (300) each hold a graphql-ws socket with a live feed; N messages (2,000) go between random
+ * pairs, K (32) in flight at a time (closed loop: the server is never overloaded, so no
+ * queueing inflates the figure); the phase ends when every message has reached its
+ * recipient's feed. Printed per transport (`http`: sendMessage POSTed over keep-alive;
+ * `ws`: over the sender's open socket): the server's CPU ms per message (/proc of the server
+ * process) and, in PostgreSQL mode, the CPU ms per message of the PostgreSQL processes
+ * working for its database.
+ *
+ * With --callgrind DIR the server runs under `valgrind --tool=callgrind` (slow: keep N
+ * small) and each phase also prints the instructions the server executed per message
+ * (counters zeroed at the start of the phase and dumped at its end) — a figure that other
+ * load on the machine does not move. With --profile DIR the server writes a V8 CPU profile.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { register } from '../test/support/client.ts';
+import { HttpSession } from './http-session.ts';
+import { cpuSeconds, emitter, machine, round } from './measure.ts';
+import { postgresCpu, postgresCpuDelta } from './messaging.ts';
+import { checkAlive, spawnServer, stopServer } from './server.ts';
+import { type FeedSocket, openInto } from './ws-session.ts';
+
+const emit = emitter('cost');
+
+const FEED = `subscription Feed($after: Position) {
+  feed(after: $after) { __typename position ... on MessageAdded { message { id from body } } }
+}`;
+const SEND = 'mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { position } }';
+
+type Mode = 'memory' | 'postgres';
+type Transport = 'http' | 'ws';
+
+interface Options {
+  clients: number;
+  messages: number;
+  concurrency: number;
+  modes: Mode[];
+  transports: Transport[];
+  callgrindDir: string | null;
+  profileDir: string | null;
+}
+
+function parseArgs(args: string[]): Options {
+  const o: Options = {
+    clients: 300,
+    messages: 2000,
+    concurrency: 32,
+    modes: ['memory', 'postgres'],
+    transports: ['http', 'ws'],
+    callgrindDir: null,
+    profileDir: null,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === 'cost') continue;
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`bench cost: ${flag} needs a value`);
+      return v;
+    };
+    const positive = () => {
+      const n = Math.round(Number(value()));
+      if (!(n > 0)) throw new Error(`bench cost: ${flag} needs a number > 0`);
+      return n;
+    };
+    if (flag === '--clients') o.clients = positive();
+    else if (flag === '--messages') o.messages = positive();
+    else if (flag === '--concurrency') o.concurrency = positive();
+    else if (flag === '--mode') {
+      const v = value();
+      if (v === 'both') o.modes = ['memory', 'postgres'];
+      else if (v === 'memory' || v === 'postgres') o.modes = [v];
+      else throw new Error('bench cost: --mode is memory, postgres or both');
+    } else if (flag === '--transport') {
+      const v = value();
+      if (v === 'both') o.transports = ['http', 'ws'];
+      else if (v === 'http' || v === 'ws') o.transports = [v];
+      else throw new Error('bench cost: --transport is http, ws or both');
+    } else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
+    else if (flag === '--profile') o.profileDir = path.resolve(value());
+    else throw new Error(`bench cost: unknown argument ${arg}`);
+  }
+  if (o.clients < 2) throw new Error('bench cost: at least 2 clients');
+  return o;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Total instructions (Ir) of the newest callgrind dump in `dir` for `pid`. */
+function dumpedInstructions(dir: string, pid: number, before: Set<string>): number {
+  const files = readdirSync(dir).filter((f) => f.startsWith(`callgrind.out.${pid}`) && !before.has(f));
+  if (files.length !== 1) throw new Error(`bench cost: expected one new callgrind dump, found ${files}`);
+  const text = readFileSync(path.join(dir, files[0]!), 'utf8');
+  const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+  if (!m) throw new Error('bench cost: no totals in the callgrind dump');
+  return Number(m[1]);
+}
+
+function callgrindControl(flag: string, pid: number): void {
+  const r = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`callgrind_control ${flag}: ${r.stderr}`);
+}
+
+async function runMode(mode: Mode, o: Options): Promise<void> {
+  let db: { url: string; name: string; drop: () => Promise<void> } | null = null;
+  if (mode === 'postgres') {
+    if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+    const { createTestDatabase } = await import('../test/support/postgres.ts');
+    db = await createTestDatabase();
+  }
+  if (o.callgrindDir) mkdirSync(o.callgrindDir, { recursive: true });
+  if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
+  const server = await spawnServer({
+    databaseUrl: db?.url ?? null,
+    profileDir: o.profileDir,
+    wrapper: o.callgrindDir
+      ? [
+          'valgrind',
+          '--tool=callgrind',
+          `--callgrind-out-file=${o.callgrindDir}/callgrind.out.%p`,
+          '--dump-instr=no',
+          '--smc-check=all-non-file',
+        ]
+      : [],
+  });
+  const http = new HttpSession(server.port, o.concurrency);
+  const sockets: FeedSocket[] = [];
+  try {
+    // Identities and their feed sockets.
+    const ids: { address: string; token: string }[] = [];
+    for (let i = 0; i < o.clients; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(20, o.clients - i) }, (_, k) => register(server.url, `Cost ${i + k}`)),
+      );
+      ids.push(...batch.map((b) => ({ address: b.address, token: b.token })));
+    }
+    const pending = new Map<string, { to: number; done: () => void }>();
+    let misrouted = 0;
+    for (let i = 0; i < o.clients; i += 50) {
+      const errors = await Promise.all(
+        Array.from({ length: Math.min(50, o.clients - i) }, (_, k) =>
+          openInto(sockets, i + k, {
+            url: server.wsUrl,
+            token: ids[i + k]!.token,
+            feed: FEED,
+            timeoutMs: 300_000,
+            onItem: (item) => {
+              if (item?.__typename !== 'MessageAdded' || item.message.from === ids[i + k]!.address) return;
+              const p = pending.get(item.message.id);
+              if (!p) return;
+              if (p.to !== i + k) misrouted++;
+              pending.delete(item.message.id);
+              p.done();
+            },
+          }),
+        ),
+      );
+      const failed = errors.filter((e) => e !== null);
+      if (failed.length > 0) throw new Error(`bench cost: sockets failed: ${failed.slice(0, 3)}`);
+    }
+    // Give the subscriptions time to be set up on the server (no ack for a subscribe).
+    await sleep(o.callgrindDir ? 20_000 : 1000);
+
+    const phase = async (transport: Transport, n: number) => {
+      let next = 0;
+      let failures = 0;
+      const delivered: Promise<void>[] = [];
+      await Promise.all(
+        Array.from({ length: o.concurrency }, async () => {
+          while (next < n) {
+            next++;
+            const from = Math.floor(Math.random() * o.clients);
+            let to = Math.floor(Math.random() * (o.clients - 1));
+            if (to >= from) to++;
+            const id = randomUUID();
+            delivered.push(new Promise<void>((done) => pending.set(id, { to, done })));
+            const input = { id, to: ids[to]!.address, body: `cost ${next}` };
+            try {
+              if (transport === 'http') await http.post(ids[from]!.token, SEND, { input });
+              else await sockets[from]!.request(SEND, { input });
+            } catch {
+              failures++;
+              pending.get(id)?.done();
+              pending.delete(id);
+            }
+          }
+        }),
+      );
+      const timeout = sleep(o.callgrindDir ? 600_000 : 60_000).then(() => 'timeout');
+      if ((await Promise.race([Promise.all(delivered), timeout])) === 'timeout')
+        throw new Error(`bench cost: ${pending.size} messages not delivered`);
+      return failures;
+    };
+
+    // Warm-up (not measured): JIT, pools, keep-alive sockets, caches.
+    for (const t of o.transports) await phase(t, Math.min(o.messages, 500));
+    checkAlive(server);
+
+    for (const transport of o.transports) {
+      const dumps = o.callgrindDir ? new Set(readdirSync(o.callgrindDir)) : null;
+      if (o.callgrindDir) callgrindControl('--zero', server.pid);
+      const cpu0 = cpuSeconds(server.pid);
+      const pg0 = db ? postgresCpu(db.name) : null;
+      const started = performance.now();
+      const startUs = process.hrtime.bigint() / 1000n;
+      const failures = await phase(transport, o.messages);
+      const wallS = (performance.now() - started) / 1000;
+      const endUs = process.hrtime.bigint() / 1000n;
+      const cpuS = cpuSeconds(server.pid) - cpu0;
+      const pgS = db ? postgresCpuDelta(pg0!, postgresCpu(db.name)) : null;
+      let instructions: number | null = null;
+      if (o.callgrindDir) {
+        callgrindControl('--dump', server.pid);
+        await sleep(2000);
+        instructions = dumpedInstructions(o.callgrindDir, server.pid, dumps!);
+      }
+      checkAlive(server);
+      const delivered = o.messages - failures;
+      emit({
+        metric: 'cost',
+        mode,
+        transport,
+        clients: o.clients,
+        messages: o.messages,
+        concurrency: o.concurrency,
+        failures,
+        misrouted,
+        wall_s: round(wallS, 2),
+        server_cpu_s: round(cpuS, 3),
+        server_cpu_ms_per_msg: round((cpuS * 1000) / delivered, 4),
+        postgres_cpu_ms_per_msg: pgS === null ? null : round((pgS * 1000) / delivered, 4),
+        instructions_per_msg: instructions === null ? null : Math.round(instructions / delivered),
+        under_callgrind: o.callgrindDir !== null,
+        // CLOCK_MONOTONIC µs, the clock of V8's CPU profile timestamps: the phase's samples.
+        profile_window_us: o.profileDir ? [Number(startUs), Number(endUs)] : null,
+        load_avg_1m: round(os.loadavg()[0]!, 2),
+      });
+    }
+  } finally {
+    http.close();
+    for (const s of sockets) s?.terminate();
+    await stopServer(server);
+    await db?.drop();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parseArgs(args);
+  emit({ ...machine(), date: new Date().toISOString(), load_avg_1m: round(os.loadavg()[0]!, 2) });
+  for (const mode of o.modes) await runMode(mode, o);
+}
