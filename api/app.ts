@@ -1,4 +1,4 @@
-import uWS, { type TemplatedApp, type WebSocket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import { type Application, composeApplication } from '../app/compose.ts';
 import type { Config } from '../app/config.ts';
 import type { ReadModels } from '../app/read-models.ts';
@@ -15,6 +15,7 @@ import { instrumentLog } from './instrument-log.ts';
 import { listenExclusive, requireNativeUws } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import uWS from './uws.ts';
 import { GraphQLSockets } from './ws.ts';
 
 export interface AppOptions {
@@ -90,7 +91,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     draining: () => draining,
   });
 
-  let listenSocket: uWS.us_listen_socket | null = null;
+  let listenSocket: us_listen_socket | null = null;
   let closing: Promise<void> | null = null;
   return {
     uws,

@@ -1,10 +1,11 @@
-import uWS, { type TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../../app/config.ts';
 import type { ReadModels } from '../../app/read-models.ts';
 import type { EventLog } from '../../events/store/types.ts';
 import type { Yoga } from '../graphql.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { createMetrics } from '../metrics.ts';
+import uWS from '../uws.ts';
 import type { GraphQLSockets } from '../ws.ts';
 import { clientIp } from './client-ip.ts';
 import { graphqlRoute } from './graphql-route.ts';
