@@ -48,6 +48,7 @@ logger.info(
     durable: app.log.kind === 'postgres',
     graphiql: config.graphiql,
     turnMode: config.turn.mode,
+    metricsPort: app.metricsPort(),
   },
   app.log.kind === 'memory'
     ? `CallVault listening on :${port} — demo mode: in-memory event log, nothing survives a restart`

@@ -61,7 +61,13 @@ export function routes(deps: RouteDeps): TemplatedApp {
       .get('/api/health', healthRoute(healthInputs))
       .head('/api/health', healthRoute(healthInputs, true))
       .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
-      .get('/metrics', metricsRoute(deps.metrics))
+      // With METRICS_LISTEN, /metrics lives on that address only (app.ts listens there).
+      .get(
+        '/metrics',
+        config.metrics.listen
+          ? notFound
+          : metricsRoute(deps.metrics, { token: config.metrics.token, open: !config.production }),
+      )
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)
