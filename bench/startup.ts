@@ -53,7 +53,7 @@ async function once(variant: string, port: number, idleMs: number): Promise<{ ms
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    await healthy(`http://127.0.0.1:${port}/api/health`, Date.now() + 30_000);
+    await healthy(`http://127.0.0.1:${port}/api/health`, Date.now() + 120_000);
     const ms = performance.now() - started;
     // Idle: let start-up garbage settle before reading memory (a measurement, not a test).
     await new Promise((r) => setTimeout(r, idleMs));
