@@ -157,7 +157,7 @@ describe('the built server on Node 24 in a Debian 13 root', async () => {
       );
       assert.equal(added.errors, undefined, JSON.stringify(added.errors));
     }
-    const ws = wsClient(url.replace('http', 'ws') + '/graphql', bob.token);
+    const ws = wsClient(`${url.replace('http', 'ws')}/graphql`, bob.token);
     const feed = new FeedReader(ws.client);
     try {
       const sent = await gql(
