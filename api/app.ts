@@ -1,4 +1,4 @@
-import uWS, { type TemplatedApp, type WebSocket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import { type Application, composeApplication } from '../app/compose.ts';
 import type { Config } from '../app/config.ts';
 import type { ReadModels } from '../app/read-models.ts';
@@ -10,11 +10,13 @@ import { createGraphQL } from './graphql.ts';
 import { clientIp } from './http/client-ip.ts';
 import { originPolicy } from './http/origin.ts';
 import { remoteText, routes } from './http/routes.ts';
+import { metricsRoute, notFound } from './http/status-routes.ts';
 import { InFlight } from './in-flight.ts';
 import { instrumentLog } from './instrument-log.ts';
 import { listenExclusive, requireNativeUws } from './listen.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import uWS from './uws.ts';
 import { GraphQLSockets } from './ws.ts';
 
 export interface AppOptions {
@@ -32,8 +34,10 @@ export interface App {
   sockets: GraphQLSockets;
   readModels: ReadModels;
   logger: Logger;
-  /** Listens on `port` (0 = any free port); resolves to the port taken. */
+  /** Listens on `port` (0 = any free port); resolves to the port taken. Also METRICS_LISTEN. */
   listen(port: number, host?: string): Promise<number>;
+  /** The port `/metrics` listens on with METRICS_LISTEN (after `listen`), else null. */
+  metricsPort(): number | null;
   /** Stops accepting, closes sockets, lets queued appends commit, closes the log. */
   close(): Promise<void>;
 }
@@ -90,7 +94,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     draining: () => draining,
   });
 
-  let listenSocket: uWS.us_listen_socket | null = null;
+  let listenSocket: us_listen_socket | null = null;
+  const metricsApp = config.metrics.listen
+    ? uWS
+        .App()
+        .get('/metrics', metricsRoute(metrics, { token: config.metrics.token, open: true }))
+        .any('/*', notFound)
+    : null;
+  let metricsListen: { socket: us_listen_socket; port: number } | null = null;
   let closing: Promise<void> | null = null;
   return {
     uws,
@@ -102,11 +113,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen(port, host = config.host) {
       const listening = await listenExclusive(uws, host, port);
       listenSocket = listening.socket;
+      if (metricsApp && config.metrics.listen) {
+        const { host: mHost, port: mPort } = config.metrics.listen;
+        metricsListen = await listenExclusive(metricsApp, mHost, mPort).catch((error: Error) => {
+          if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+          listenSocket = null;
+          throw new Error(`METRICS_LISTEN: ${error.message}`);
+        });
+      }
       return listening.port;
     },
+    metricsPort: () => metricsListen?.port ?? null,
     close() {
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
+      if (metricsListen) uWS.us_listen_socket_close(metricsListen.socket);
+      metricsListen = null;
+      (metricsApp as (TemplatedApp & { close(): void }) | null)?.close();
       draining = true;
       closing ??= shutDown({ inFlight, logger, sockets, application, log, uws });
       return closing;

@@ -6,7 +6,6 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -152,7 +151,10 @@ export function createGraphQL(options: {
     // many bytes: Yoga's own limit would only re-stream every body through a TransformStream.
     maxRequestBodySize: false,
     graphiql: config.graphiql ? GRAPHIQL : false,
-    renderGraphiQL,
+    // The GraphiQL bundle (~9 MB of JavaScript, ~70 MB of heap once parsed) is loaded on the
+    // first GraphiQL request, never when GraphiQL is off.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     // Only an allowed Origin is ever echoed (app.ts refuses the others before Yoga runs).
     // Never hand Yoga a list: `origin: []` reflects any Origin, and a one-item list is sent
     // whatever the request's Origin was.

@@ -1,4 +1,5 @@
-import uWS, { type TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import uWS from './uws.ts';
 
 /**
  * `listen(host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb)`: without the flag uWS shares a taken
@@ -20,14 +21,14 @@ export function listenExclusive(
   app: TemplatedApp,
   host: string,
   port: number,
-): Promise<{ socket: uWS.us_listen_socket; port: number }> {
+): Promise<{ socket: us_listen_socket; port: number }> {
   return new Promise((resolve, reject) => {
     (
       app.listen as unknown as (
         h: string,
         p: number,
         o: number,
-        c: (s: uWS.us_listen_socket | false) => void,
+        c: (s: us_listen_socket | false) => void,
       ) => void
     )(host, port, EXCLUSIVE, (socket) => {
       if (!socket) reject(new Error(`cannot listen on ${host}:${port} (in use, or not permitted)`));

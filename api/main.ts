@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../app/config.ts';
 import { createApp } from './app.ts';
 import { createLogger } from './logger.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 import { startWithRetry } from './startup.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
 
@@ -46,6 +48,7 @@ logger.info(
     durable: app.log.kind === 'postgres',
     graphiql: config.graphiql,
     turnMode: config.turn.mode,
+    metricsPort: app.metricsPort(),
   },
   app.log.kind === 'memory'
     ? `CallVault listening on :${port} — demo mode: in-memory event log, nothing survives a restart`

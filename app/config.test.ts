@@ -42,6 +42,20 @@ describe('configuration', () => {
     assert.equal(c.trustProxy, 1, 'TRUST_PROXY=true trusts one proxy');
     assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
     assert.equal(loadConfig({}).trustProxy, 0);
+    assert.deepEqual(loadConfig({ METRICS_LISTEN: '[::1]:9464' }).metrics.listen, {
+      host: '::1',
+      port: 9464,
+    });
+    assert.deepEqual(loadConfig({ METRICS_LISTEN: '127.0.0.1:9464' }).metrics.listen, {
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    assert.equal(loadConfig({}).metrics.listen, null);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '172.18.0.0/16, 10.0.0.5,fd00::/8' }).trustProxy, [
+      '172.18.0.0/16',
+      '10.0.0.5',
+      'fd00::/8',
+    ]);
     assert.equal(c.turn.freeTier, false);
     assert.equal(c.vapid?.publicKey, 'BPub_key-1');
     assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'on' }).graphiql, true);
@@ -60,6 +74,14 @@ describe('configuration', () => {
     fails({ VAPID_PUBLIC_KEY: 'a b', VAPID_PRIVATE_KEY: 'c' }, 'VAPID_PUBLIC_KEY');
     fails({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
     fails({ TRUST_PROXY: '11' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: '10.0.0.1, proxy.internal' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: '10.0.0.256' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: 'fd00::/8/1' }, 'TRUST_PROXY');
+    fails({ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN');
+    fails({ METRICS_LISTEN: '9464' }, 'METRICS_LISTEN');
+    fails({ METRICS_LISTEN: '127.0.0.1:70000' }, 'METRICS_LISTEN');
+    fails({ METRICS_LISTEN: '[nope]:9464' }, 'METRICS_LISTEN');
     fails({ ALLOWED_ORIGINS: 'example.com' }, 'ALLOWED_ORIGINS');
     fails({ ALLOWED_ORIGINS: 'https://example.com/path' }, 'ALLOWED_ORIGINS');
     fails({ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN');

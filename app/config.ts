@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Every setting, read and checked in one place at start-up. A bad value stops the process
  * with a message naming the variable; the README's configuration table mirrors this file.
@@ -19,10 +21,19 @@ export interface Config {
   };
   stunUrls: string[];
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
-  /** Proxies in front of the server that append to X-Forwarded-For (TRUST_PROXY: true = 1). */
-  trustProxy: number;
+  /**
+   * TRUST_PROXY: how many proxies in front of the server append to X-Forwarded-For (true = 1),
+   * or the proxies' own addresses and CIDR ranges (then only requests from one of those are
+   * believed, and the client is the right-most entry that is not one of them).
+   */
+  trustProxy: number | readonly string[];
   allowedOrigins: string[];
   adminToken: string | undefined;
+  /**
+   * `/metrics`: with `token`, only for `Authorization: Bearer <token>`; with `listen`, served on
+   * that address only (not on the main port). In production with neither it is refused.
+   */
+  metrics: { token: string | undefined; listen: { host: string; port: number } | null };
   graphiql: boolean;
   logLevel: string;
   sessionTtlHours: number;
@@ -66,11 +77,28 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
 }
 
-/** TRUST_PROXY: true/false as in the deployed app, or the number of proxies in front. */
-function proxyHops(env: Env): number {
+/**
+ * TRUST_PROXY: true/false as in the deployed app, the number of proxies in front, or a
+ * comma-separated list of the proxies' addresses and CIDR ranges (`172.18.0.0/16, 10.0.0.5`).
+ */
+function trustProxy(env: Env): number | string[] {
   const v = env.TRUST_PROXY?.trim() ?? '';
   if (/^\d+$/.test(v)) return int(env, 'TRUST_PROXY', 0, 0, 10);
-  return bool(env, 'TRUST_PROXY', false) ? 1 : 0;
+  if (!/[.:]/.test(v)) return bool(env, 'TRUST_PROXY', false) ? 1 : 0;
+  const entries = list(v);
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an IP address or CIDR range (expected true, false, a number of proxies, or their addresses)`,
+      );
+    }
+  }
+  return entries;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -91,6 +119,19 @@ function urls(env: Env, name: string, schemes: string[]): string[] {
     }
   }
   return out;
+}
+
+/** `host:port` (`[v6]:port` for IPv6): a second address to listen on. */
+function listenAddress(env: Env, name: string): { host: string; port: number } | null {
+  const v = env[name]?.trim();
+  if (!v) return null;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(v);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!m || !host || port > 65535 || (m[1] !== undefined && isIP(m[1]) !== 6)) {
+    throw new ConfigError(name, `expected host:port (e.g. 127.0.0.1:9464 or [::1]:9464), got "${v}"`);
+  }
+  return { host, port };
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -145,6 +186,10 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
   if (adminToken && adminToken.length < 24)
     throw new ConfigError('ADMIN_TOKEN', 'use at least 24 characters');
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && metricsToken.length < 24)
+    throw new ConfigError('METRICS_TOKEN', 'use at least 24 characters');
+
   const logLevel = env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
@@ -174,9 +219,10 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
             subject: env.VAPID_SUBJECT || 'mailto:admin@localhost',
           }
         : null,
-    trustProxy: proxyHops(env),
+    trustProxy: trustProxy(env),
     allowedOrigins,
     adminToken,
+    metrics: { token: metricsToken, listen: listenAddress(env, 'METRICS_LISTEN') },
     graphiql: bool(env, 'GRAPHIQL', !production),
     logLevel,
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),

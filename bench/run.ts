@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   messaging: () => import('./messaging.ts'),
   cost: () => import('./cost.ts'),
   calls: () => import('./calls.ts'),
+  startup: () => import('./startup.ts'),
 };
 
 async function main(argv: string[]): Promise<void> {

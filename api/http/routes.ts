@@ -1,10 +1,11 @@
-import uWS, { type TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../../app/config.ts';
 import type { ReadModels } from '../../app/read-models.ts';
 import type { EventLog } from '../../events/store/types.ts';
 import type { Yoga } from '../graphql.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { createMetrics } from '../metrics.ts';
+import uWS from '../uws.ts';
 import type { GraphQLSockets } from '../ws.ts';
 import { clientIp } from './client-ip.ts';
 import { graphqlRoute } from './graphql-route.ts';
@@ -60,7 +61,13 @@ export function routes(deps: RouteDeps): TemplatedApp {
       .get('/api/health', healthRoute(healthInputs))
       .head('/api/health', healthRoute(healthInputs, true))
       .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
-      .get('/metrics', metricsRoute(deps.metrics))
+      // With METRICS_LISTEN, /metrics lives on that address only (app.ts listens there).
+      .get(
+        '/metrics',
+        config.metrics.listen
+          ? notFound
+          : metricsRoute(deps.metrics, { token: config.metrics.token, open: !config.production }),
+      )
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)

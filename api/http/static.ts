@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project-root.ts';
 
 /**
  * The built web app (web/dist, made by scripts/build-web.mjs) served by the server itself.
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
  * refused before the lookup anyway, so they never reach the SPA fallback either.
  */
 
-/** Where the build writes the app, relative to this file. */
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+/** Where the build writes the app (under the project root, also when running from dist/). */
+export const WEB_DIST = join(PROJECT_ROOT, 'web', 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

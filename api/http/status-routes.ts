@@ -1,4 +1,5 @@
-import type { HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../app/config.ts';
 import type { createMetrics } from '../metrics.ts';
 import { type HealthInputs, health } from './health.ts';
@@ -27,14 +28,44 @@ export function iceVerifyRoute(config: Config, now: () => Date): Route {
     });
 }
 
-/** `/metrics` in Prometheus' text format. */
-export const metricsRoute =
-  (metrics: ReturnType<typeof createMetrics>): Route =>
-  (res) =>
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * `/metrics` in Prometheus' text format. With a token, only for `Authorization: Bearer <token>`
+ * (compared in constant time); `open: false` (production on the main port, no token and no
+ * METRICS_LISTEN) refuses it with a hint instead of publishing it to anyone.
+ */
+export function metricsRoute(
+  metrics: ReturnType<typeof createMetrics>,
+  access: { token: string | undefined; open: boolean },
+): (res: HttpResponse, req: HttpRequest) => void {
+  const expected = access.token === undefined ? null : digest(`Bearer ${access.token}`);
+  return (res, req) => {
+    if (expected) {
+      const given = digest(req.getHeader('authorization'));
+      if (!timingSafeEqual(given, expected)) {
+        sendJson(
+          res,
+          '401 Unauthorized',
+          { error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' },
+          {
+            'www-authenticate': 'Bearer realm="metrics"',
+          },
+        );
+        return;
+      }
+    } else if (!access.open) {
+      sendJson(res, '403 Forbidden', {
+        error: 'metrics are off on this port: set METRICS_TOKEN or METRICS_LISTEN',
+      });
+      return;
+    }
     respondAsync(res, async () => ({
       status: '200 OK',
       body: await metrics.registry.metrics(),
       type: metrics.registry.contentType,
     }));
+  };
+}
 
 export const notFound: Route = (res) => sendJson(res, '404 Not Found', { error: 'not found' });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { codeOf, gql, register } from '../support/client.ts';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { codeOf, type GraphQLResponse, gql, register } from '../support/client.ts';
 import { skipWithoutPostgres } from '../support/postgres.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 
@@ -71,3 +73,54 @@ for (const mode of ['memory', 'postgres'] as const) {
     });
   });
 }
+
+describe('per-IP limits behind proxies named by address (TRUST_PROXY=127.0.0.1/8)', () => {
+  // The test connects from loopback, so here the test itself is "the proxy".
+  let s: TestServer;
+  before(async () => {
+    s = await startServer('memory', {
+      TRUST_PROXY: '127.0.0.1/8, ::1',
+      AUTH_RATE_BURST: '2',
+      AUTH_RATE_PER_MINUTE: '1',
+    });
+  });
+  after(() => s.close());
+
+  const CHALLENGE = 'mutation { requestChallenge { challenge } }';
+  const overHttp = (forwarded: string) =>
+    gql(s.url, CHALLENGE, {}, undefined, { 'x-forwarded-for': forwarded }).then(codeOf);
+  /** The same mutation over graphql-ws, X-Forwarded-For set on the WebSocket upgrade. */
+  const overWs = async (forwarded: string) => {
+    const client = createClient({
+      url: s.wsUrl,
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { headers: { 'x-forwarded-for': forwarded } });
+        }
+      },
+      // Signed out over WebSocket: the per-operation opt-in (as GraphiQL's page does).
+      connectionParams: { perOperationAuth: true },
+      retryAttempts: 0,
+    });
+    try {
+      const result = await client.iterate({ query: CHALLENGE }).next();
+      return codeOf(result.value as GraphQLResponse);
+    } finally {
+      await client.dispose();
+    }
+  };
+
+  for (const [transport, ask] of [
+    ['HTTP', overHttp],
+    ['WebSocket', overWs],
+  ] as const) {
+    it(`should bucket by the right-most untrusted entry, whatever the spoofed left-most says (${transport})`, async () => {
+      const client = transport === 'HTTP' ? '203.0.113.10' : '203.0.113.20';
+      const codes = [];
+      // The client rotates a forged first entry; the proxy (us, on 127.0.0.1) appended its peer.
+      for (let i = 0; i < 4; i++) codes.push(await ask(`198.51.100.${i}, ${client}, 127.0.0.1`));
+      assert.deepEqual(codes, [undefined, undefined, 'RATE_LIMITED', 'RATE_LIMITED']);
+      assert.equal(await ask(`${client.replace(/\d+$/, '99')}`), undefined, 'another client, its own budget');
+    });
+  }
+});

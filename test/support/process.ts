@@ -9,9 +9,14 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `api/main.ts` as a real process on an ephemeral loopback port. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+/** Runs the server from source through tsx (the default) … */
+export const FROM_SOURCE = ['--import', 'tsx', 'api/main.ts'];
+/** … or the build (`npm run build`), with plain node as `npm start` and the image run it. */
+export const BUILT = ['dist/api/main.js'];
+
+/** `api/main.ts` (or the built `dist/api/main.js`) as a real process on an ephemeral loopback port. */
+export async function spawnServer(env: Record<string, string>, args = FROM_SOURCE): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: '0',
