@@ -7,6 +7,7 @@ import type { InFlight } from '../in-flight.ts';
 import type { createMetrics } from '../metrics.ts';
 import type { GraphQLSockets } from '../ws.ts';
 import { clientIp } from './client-ip.ts';
+import { embedRoutes } from './embed.ts';
 import { graphqlRoute } from './graphql-route.ts';
 import type { OriginPolicy } from './origin.ts';
 import { webApp } from './static.ts';
@@ -31,6 +32,7 @@ export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 /** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, the web app, 404. */
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
+  const embed = embedRoutes(config);
   const healthInputs = () => ({
     log: deps.log,
     readModelFailure: readModels.failure,
@@ -61,6 +63,8 @@ export function routes(deps: RouteDeps): TemplatedApp {
       .head('/api/health', healthRoute(healthInputs, true))
       .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
       .get('/metrics', metricsRoute(deps.metrics))
+      .get('/embed/v1/frame', embed.frame)
+      .get('/embed/v1/*', embed.script)
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)
