@@ -66,7 +66,14 @@ async function start(origin: string): Promise<void> {
     kv,
     publicApi: publicApi(new URL('/graphql', location.href).href),
     wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-    relayOnly: () => localStorage.getItem('callvault.relayOnly') === '1',
+    // localStorage throws in a frame whose storage the browser refuses.
+    relayOnly: () => {
+      try {
+        return localStorage.getItem('callvault.relayOnly') === '1';
+      } catch {
+        return false;
+      }
+    },
   });
   current = client;
   const defaultMedia = params.get('media') === 'audio' ? 'AUDIO' : 'VIDEO';
