@@ -13,7 +13,12 @@ const SCRIPT = /^\/embed\/v1\/(callvault(?:\.[0-9a-f]{12})?\.js|manifest\.json)$
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
-function send(res: HttpResponse, status: string, headers: Record<string, string>, body: Buffer | string): void {
+function send(
+  res: HttpResponse,
+  status: string,
+  headers: Record<string, string>,
+  body: Buffer | string,
+): void {
   res.cork(() => {
     res.writeStatus(status);
     for (const [k, v] of Object.entries(headers)) res.writeHeader(k, v);
@@ -26,7 +31,10 @@ export function frameAncestorsFor(claimed: string | null, allowedOrigins: readon
   return claimed && allowedOrigins.includes(claimed) ? claimed : null;
 }
 
-export function embedRoutes(config: Pick<Config, 'allowedOrigins'>, dir: string = WEB_DIST): {
+export function embedRoutes(
+  config: Pick<Config, 'allowedOrigins'>,
+  dir: string = WEB_DIST,
+): {
   frame: Handler;
   script: Handler;
 } {
@@ -44,7 +52,11 @@ export function embedRoutes(config: Pick<Config, 'allowedOrigins'>, dir: string 
       send(
         res,
         '403 Forbidden',
-        { 'Content-Type': 'text/plain; charset=utf-8', ...pageSecurityHeaders(host), 'Cache-Control': 'no-store' },
+        {
+          'Content-Type': 'text/plain; charset=utf-8',
+          ...pageSecurityHeaders(host),
+          'Cache-Control': 'no-store',
+        },
         'this origin may not embed CallVault (ALLOWED_ORIGINS)',
       );
       return;
@@ -59,7 +71,12 @@ export function embedRoutes(config: Pick<Config, 'allowedOrigins'>, dir: string 
     };
     // The frame runs inside another site's page: opener isolation is for top-level pages.
     delete headers['Cross-Origin-Opener-Policy'];
-    send(res, '200 OK', headers, encoding === 'br' ? asset.br! : encoding === 'gzip' ? asset.gzip! : asset.body);
+    send(
+      res,
+      '200 OK',
+      headers,
+      encoding === 'br' ? asset.br! : encoding === 'gzip' ? asset.gzip! : asset.body,
+    );
   };
 
   const script: Handler = (res, req) => {
@@ -87,7 +104,12 @@ export function embedRoutes(config: Pick<Config, 'allowedOrigins'>, dir: string 
       ...(origin && allowed.includes(origin) ? { 'Access-Control-Allow-Origin': origin } : {}),
       ...(encoding ? { 'Content-Encoding': encoding } : {}),
     };
-    send(res, '200 OK', headers, encoding === 'br' ? asset.br! : encoding === 'gzip' ? asset.gzip! : asset.body);
+    send(
+      res,
+      '200 OK',
+      headers,
+      encoding === 'br' ? asset.br! : encoding === 'gzip' ? asset.gzip! : asset.body,
+    );
   };
 
   return { frame, script };

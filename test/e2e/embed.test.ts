@@ -159,7 +159,12 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
   }
 
   const events = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as any).__cvEvents);
-  async function waitForEvent(page: Page, target: string, type: string, match: (d: any) => boolean = () => true) {
+  async function waitForEvent(
+    page: Page,
+    target: string,
+    type: string,
+    match: (d: any) => boolean = () => true,
+  ) {
     let found: Recorded | undefined;
     await eventually(async () => {
       found = (await events(page)).find((e) => e.target === target && e.type === type && match(e.detail));
@@ -176,13 +181,18 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
       .then((h) => h!.contentFrame())
       .then((f) => f!);
   const iframeHeight = (page: Page, id: string) =>
-    page.locator(`#${id}`).evaluate((el) => el.shadowRoot!.querySelector('iframe')!.getBoundingClientRect().height);
+    page
+      .locator(`#${id}`)
+      .evaluate((el) => el.shadowRoot!.querySelector('iframe')!.getBoundingClientRect().height);
 
   it('should let a visitor on another origin create an identity inside the frame, with the frame sized and themed by the host', async () => {
     visitor = await openShop();
     const { page } = visitor;
     const ready = await waitForEvent(page, 'chat', 'cv-ready');
-    assert.deepEqual({ ...ready, storage: undefined }, { signedIn: false, address: null, storage: undefined });
+    assert.deepEqual(
+      { ...ready, storage: undefined },
+      { signedIn: false, address: null, storage: undefined },
+    );
     // Headless Chromium refuses third-party storage (as with third-party cookies blocked):
     // the frame says so, and keeps the identity for the page's life.
     storage = ready.storage;
@@ -190,7 +200,10 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     await waitForEvent(page, 'button', 'cv-ready');
     // The call button's frame is as tall as its content: the onboarding form, for now.
     await buttonFrame(page).getByRole('button', { name: 'Create identity' }).waitFor();
-    await eventually(async () => (await iframeHeight(page, 'button')) > 200, 'the button frame sized to onboarding');
+    await eventually(
+      async () => (await iframeHeight(page, 'button')) > 200,
+      'the button frame sized to onboarding',
+    );
     const onboardingHeight = await iframeHeight(page, 'button');
 
     await chatFrame(page).getByLabel('Display name').fill('Visitor');
@@ -255,7 +268,9 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     // The chat has the conversation open, so nothing is unread there; the call button's frame
     // does not show it, so it counts it.
     assert.deepEqual(await waitForEvent(page, 'button', 'cv-unread-changed'), { count: 1 });
-    const chatUnread = (await events(page)).filter((e) => e.target === 'chat' && e.type === 'cv-unread-changed');
+    const chatUnread = (await events(page)).filter(
+      (e) => e.target === 'chat' && e.type === 'cv-unread-changed',
+    );
     assert.equal(chatUnread.at(-1)?.detail.count ?? 0, 0);
     await owner.page.locator('cv-chat li.msg.out .mark[data-status="READ"]').waitFor();
   });
@@ -271,7 +286,10 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
   it('should place a video call from call() on <cv-call-button> to the full app and hang it up with hangUp()', async () => {
     const { page } = visitor;
     await page.evaluate(() => document.querySelector('cv-call-button')!.call());
-    assert.equal((await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'calling')).media, 'video');
+    assert.equal(
+      (await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'calling')).media,
+      'video',
+    );
     await owner.page.getByRole('button', { name: 'Accept with video' }).click();
     const connected = await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'connected');
     assert.equal(connected.peer, owner.address);
@@ -317,8 +335,19 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     const widget = page.frame({ url: `${evil.origin}/widget` })!;
     // A frame of another site posts well-formed events to the host page.
     await widget.evaluate((owner) => {
-      parent.postMessage({ cv: 1, kind: 'event', type: 'message', payload: { id: 'forged', from: owner, outgoing: false, sentAt: 1 } }, '*');
-      parent.postMessage({ cv: 1, kind: 'event', type: 'signed-in', payload: { address: owner, displayName: 'Forged' } }, '*');
+      parent.postMessage(
+        {
+          cv: 1,
+          kind: 'event',
+          type: 'message',
+          payload: { id: 'forged', from: owner, outgoing: false, sentAt: 1 },
+        },
+        '*',
+      );
+      parent.postMessage(
+        { cv: 1, kind: 'event', type: 'signed-in', payload: { address: owner, displayName: 'Forged' } },
+        '*',
+      );
     }, owner.address);
     // Another window (a same-origin blank frame of the page) gets hold of the embed's frame
     // and posts well-formed commands to it, to CallVault's origin.
@@ -328,24 +357,53 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
       forger.title = 'forger';
       document.body.append(forger);
     });
-    const forger = (await page.locator('#forger').elementHandle().then((h) => h!.contentFrame()))!;
+    const forger = (await page
+      .locator('#forger')
+      .elementHandle()
+      .then((h) => h!.contentFrame()))!;
     await forger.evaluate((cvOrigin) => {
-      const target = parent.document.querySelector('#chat')!.shadowRoot!.querySelector('iframe')!.contentWindow!;
-      target.postMessage({ cv: 1, kind: 'command', id: 'forged1', type: 'setTheme', payload: { vars: { '--cv-accent': 'rgb(1, 2, 3)' }, scheme: 'dark' } }, cvOrigin);
-      target.postMessage({ cv: 1, kind: 'command', id: 'forged2', type: 'call', payload: { media: 'audio' } }, cvOrigin);
+      const target = parent.document.querySelector('#chat')!.shadowRoot!.querySelector('iframe')!
+        .contentWindow!;
+      target.postMessage(
+        {
+          cv: 1,
+          kind: 'command',
+          id: 'forged1',
+          type: 'setTheme',
+          payload: { vars: { '--cv-accent': 'rgb(1, 2, 3)' }, scheme: 'dark' },
+        },
+        cvOrigin,
+      );
+      target.postMessage(
+        { cv: 1, kind: 'command', id: 'forged2', type: 'call', payload: { media: 'audio' } },
+        cvOrigin,
+      );
     }, cv);
     // The host page itself posting an event to itself is not the frame either.
     await page.evaluate((owner) => {
-      window.postMessage({ cv: 1, kind: 'event', type: 'message', payload: { id: 'forged-self', from: owner, outgoing: false, sentAt: 1 } }, '*');
+      window.postMessage(
+        {
+          cv: 1,
+          kind: 'event',
+          type: 'message',
+          payload: { id: 'forged-self', from: owner, outgoing: false, sentAt: 1 },
+        },
+        '*',
+      );
     }, owner.address);
     // A real command round-trips after them (messages are delivered in order).
     await page.evaluate(() => document.querySelector('cv-chat')!.setTheme());
     const recorded = await events(page);
-    assert.deepEqual(recorded.filter((e) => e.type === 'cv-message' || e.type === 'cv-signed-in'), []);
+    assert.deepEqual(
+      recorded.filter((e) => e.type === 'cv-message' || e.type === 'cv-signed-in'),
+      [],
+    );
     const chat = await frameOf(page, 'chat');
     assert.equal(await chat.evaluate(() => document.documentElement.dataset.theme ?? 'auto'), 'auto');
     assert.notEqual(
-      await chat.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--cv-accent').trim()),
+      await chat.evaluate(() =>
+        getComputedStyle(document.documentElement).getPropertyValue('--cv-accent').trim(),
+      ),
       'rgb(1, 2, 3)',
     );
     await page.context().close();
@@ -361,8 +419,13 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     await page.goto(evil.origin);
     await eventually(() => refused.length >= 2, 'both frames refused by frame-ancestors');
     for (const id of ['own', 'lying']) {
-      const frame = await page.locator(`#${id}`).elementHandle().then((h) => h!.contentFrame());
-      const embedded = await frame!.evaluate(() => document.querySelector('cv-embed-view') !== null).catch(() => false);
+      const frame = await page
+        .locator(`#${id}`)
+        .elementHandle()
+        .then((h) => h!.contentFrame());
+      const embedded = await frame!
+        .evaluate(() => document.querySelector('cv-embed-view') !== null)
+        .catch(() => false);
       assert.equal(embedded, false, `#${id} must not run the embed`);
     }
     // The library is not served to it (CORS), so no element gets defined there.
@@ -375,7 +438,10 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
       `${cv}/embed/v1/frame?view=chat&with=${owner.address}&origin=${encodeURIComponent(origin)}`;
     const allowed = await fetch(frameUrl(shop.origin));
     assert.equal(allowed.status, 200);
-    assert.match(allowed.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${shop.origin}(;|$)`));
+    assert.match(
+      allowed.headers.get('content-security-policy') ?? '',
+      new RegExp(`frame-ancestors ${shop.origin}(;|$)`),
+    );
     assert.equal(allowed.headers.get('x-frame-options'), null);
     const foreign = await fetch(frameUrl(evil.origin));
     assert.equal(foreign.status, 403);
@@ -394,7 +460,9 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     const notAllowed = await fetch(`${cv}/embed/v1/callvault.js`, { headers: { origin: evil.origin } });
     assert.equal(notAllowed.headers.get('access-control-allow-origin'), null);
     const manifest = (await (await fetch(`${cv}/embed/v1/manifest.json`)).json()) as Record<string, string>;
-    const hashed = await fetch(`${cv}/embed/v1/${manifest['callvault.js']}`, { headers: { origin: shop.origin } });
+    const hashed = await fetch(`${cv}/embed/v1/${manifest['callvault.js']}`, {
+      headers: { origin: shop.origin },
+    });
     assert.equal(hashed.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.equal(await hashed.text(), body);
     assert.equal((await fetch(`${cv}/embed/v1/callvault.000000000000.js`)).status, 404);

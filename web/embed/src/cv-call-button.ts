@@ -40,7 +40,10 @@ export class CvCallButtonEmbed extends CvEmbedElement {
   }
 
   protected frameView(): FrameView {
-    return { view: 'call-button', params: { to: this.to, media: this.media === 'audio' ? 'audio' : 'video' } };
+    return {
+      view: 'call-button',
+      params: { to: this.to, media: this.media === 'audio' ? 'audio' : 'video' },
+    };
   }
 
   protected frameTitle(): string {

@@ -102,7 +102,12 @@ export abstract class CvEmbedElement extends LitElement {
     this.#serverOrigin = origin;
     if (!origin) return 'about:blank';
     const { view, params } = this.frameView();
-    const query = new URLSearchParams({ view, ...params, locale: this.locale || 'en', origin: location.origin });
+    const query = new URLSearchParams({
+      view,
+      ...params,
+      locale: this.locale || 'en',
+      origin: location.origin,
+    });
     return `${origin}/embed/v1/frame?${query}`;
   }
 
@@ -132,7 +137,8 @@ export abstract class CvEmbedElement extends LitElement {
   readonly #onMessage = (event: MessageEvent): void => {
     // Only this element's own frame, on the server's origin: another window (a sibling frame,
     // a popup, this page itself) posting the same shape is ignored.
-    if (!this.#frame || event.source !== this.#frame.contentWindow || event.origin !== this.#serverOrigin) return;
+    if (!this.#frame || event.source !== this.#frame.contentWindow || event.origin !== this.#serverOrigin)
+      return;
     const message = parseMessage(event.data, 'from-frame');
     if (message) this.#receive(message);
   };
@@ -156,7 +162,9 @@ export abstract class CvEmbedElement extends LitElement {
       this.#post('setTheme', readTheme(this, this.theme), null);
       for (const send of this.#queue.splice(0)) send();
     }
-    this.dispatchEvent(new CustomEvent(`cv-${message.type}`, { detail: message.payload, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent(`cv-${message.type}`, { detail: message.payload, bubbles: true, composed: true }),
+    );
   }
 
   /** For subclasses that react to the frame's events (the launcher's badge). */

@@ -12,6 +12,7 @@ import { CvCallButtonEmbed } from './cv-call-button.ts';
 import { CvChatEmbed } from './cv-chat.ts';
 import { CvLauncherEmbed } from './cv-launcher.ts';
 
+export { CvEmbedElement, FRAME_ALLOW } from './embed-element.ts';
 export type { CvEmbedEventMap } from './events.ts';
 export type {
   CallMedia,
@@ -19,7 +20,6 @@ export type {
   EventPayloads,
   ThemePayload,
 } from './protocol.ts';
-export { CvEmbedElement, FRAME_ALLOW } from './embed-element.ts';
 export { THEME_VARIABLES } from './theme.ts';
 export { CallVaultAppEmbed, CvCallButtonEmbed, CvChatEmbed, CvLauncherEmbed };
 

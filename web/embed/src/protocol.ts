@@ -48,7 +48,13 @@ export interface EventPayloads {
   'signed-out': Record<string, never>;
   message: { id: string; from: string; outgoing: boolean; sentAt: number };
   'unread-changed': { count: number };
-  'call-state': { callId: string | null; peer: string | null; media: CallMedia | null; phase: CallPhase; reason: string | null };
+  'call-state': {
+    callId: string | null;
+    peer: string | null;
+    media: CallMedia | null;
+    phase: CallPhase;
+    reason: string | null;
+  };
   error: { message: string; code: string | null };
   resize: { height: number };
 }
@@ -140,7 +146,9 @@ function validEvent(type: string, p: Obj): boolean {
   switch (type) {
     case 'ready':
       return (
-        typeof p.signedIn === 'boolean' && strOrNull(p.address, 100) && (p.storage === 'persistent' || p.storage === 'page')
+        typeof p.signedIn === 'boolean' &&
+        strOrNull(p.address, 100) &&
+        (p.storage === 'persistent' || p.storage === 'page')
       );
     case 'signed-in':
       return str(p.address, 100) && str(p.displayName, 200);

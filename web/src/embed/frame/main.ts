@@ -55,7 +55,7 @@ async function start(origin: string): Promise<void> {
   let starting = false;
   // Another frame of this page signed in: follow it (once, however many notes say so).
   const signInAgain = () => {
-    if (!current || current.phase !== 'signed-out' || starting) return;
+    if (!current || current?.phase !== 'signed-out' || starting) return;
     starting = true;
     void current.start().finally(() => {
       starting = false;
@@ -103,7 +103,11 @@ async function start(origin: string): Promise<void> {
       case 'call': {
         const to = view === 'app' ? client.openPeer : peer;
         if (!to) throw new Error('no conversation is open to call');
-        const media = command.payload.media ? (command.payload.media === 'audio' ? 'AUDIO' : 'VIDEO') : defaultMedia;
+        const media = command.payload.media
+          ? command.payload.media === 'audio'
+            ? 'AUDIO'
+            : 'VIDEO'
+          : defaultMedia;
         if (view !== 'app') await client.open(to);
         return client.calls.place(to, media);
       }

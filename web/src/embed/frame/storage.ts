@@ -15,7 +15,9 @@ const CHANNEL = 'callvault-embed-store';
  * memory for the life of the host page, shared with the page's other CallVault frames over a
  * BroadcastChannel (same origin and partition only: the host page cannot listen).
  */
-export async function openEmbedStore(onShared: () => void): Promise<{ kv: KeyValueStore; mode: StorageMode }> {
+export async function openEmbedStore(
+  onShared: () => void,
+): Promise<{ kv: KeyValueStore; mode: StorageMode }> {
   const idb = new IndexedDbStore();
   try {
     await idb.get('probe');
@@ -38,7 +40,8 @@ class PageStore extends MemoryStore {
 
   #receive(note: Note): void {
     if (note.op === 'hello') {
-      for (const [key, value] of this.data) if (SHARED.has(key)) this.#channel.postMessage({ op: 'set', key, value });
+      for (const [key, value] of this.data)
+        if (SHARED.has(key)) this.#channel.postMessage({ op: 'set', key, value });
       return;
     }
     if (!SHARED.has(note.key)) return;

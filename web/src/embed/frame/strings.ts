@@ -20,7 +20,8 @@ const CATALOGUE: Record<'en' | 'de', Strings> = {
   de: {
     videoCall: 'Videoanruf',
     audioCall: 'Anrufen',
-    notEmbedded: 'Diese Seite ist der Einbettungsrahmen von CallVault und funktioniert nur in einer dafür freigegebenen Website.',
+    notEmbedded:
+      'Diese Seite ist der Einbettungsrahmen von CallVault und funktioniert nur in einer dafür freigegebenen Website.',
     badAddress: 'Diese Einbettung nennt keine gültige CallVault-Adresse.',
     loading: 'Wird geladen…',
     verified: 'Bestätigt von',
