@@ -55,9 +55,10 @@ async function start(origin: string): Promise<void> {
   let starting = false;
   // Another frame of this page signed in: follow it (once, however many notes say so).
   const signInAgain = () => {
-    if (!current || current?.phase !== 'signed-out' || starting) return;
+    const c = current;
+    if (c?.phase !== 'signed-out' || starting) return;
     starting = true;
-    void current.start().finally(() => {
+    void c.start().finally(() => {
       starting = false;
     });
   };
