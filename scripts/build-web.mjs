@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the web app (web/ → web/dist) with Vite, then writes a .br and a .gz beside every
 // compressible file, so the server answers compressed without compressing per request.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,14 @@ const dist = join(web, 'dist');
 const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|map|txt)$/;
 
 await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+// The embed library (web/embed): /embed/v1/callvault.js, the stable URL, and a copy named by
+// its content for pages that pin a build (served `immutable`); manifest.json names it.
+await build({ configFile: join(web, 'embed/vite.config.ts'), logLevel: 'warn' });
+const embedDir = join(dist, 'embed/v1');
+const embedJs = readFileSync(join(embedDir, 'callvault.js'));
+const hashed = `callvault.${createHash('sha256').update(embedJs).digest('hex').slice(0, 12)}.js`;
+writeFileSync(join(embedDir, hashed), embedJs);
+writeFileSync(join(embedDir, 'manifest.json'), `${JSON.stringify({ 'callvault.js': hashed })}\n`);
 
 let raw = 0;
 let gz = 0;
@@ -32,6 +41,10 @@ for (const name of readdirSync(dist, { recursive: true }).map(String)) {
     gz += gzip.length;
   }
 }
+const embedGz = gzipSync(embedJs, { level: 9 }).length;
+console.log(
+  `embed library: web/dist/embed/v1/${hashed}, ${(embedJs.length / 1024).toFixed(1)} KiB, ${(embedGz / 1024).toFixed(1)} KiB gzip`,
+);
 console.log(
   `web app built in web/dist: JavaScript ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzip`,
 );

@@ -6,6 +6,8 @@ import { defineConfig } from 'vite';
  * `immutable` by api/http/static.ts). No inline scripts anywhere, so the page runs under a
  * Content-Security-Policy without 'unsafe-inline': the module-preload polyfill (an inline
  * helper in some setups) is off, every browser this app targets has modulepreload.
+ * frame.html is the embed frame (served at /embed/v1/frame by api/http/embed.ts); the embed
+ * library itself is built by web/embed/vite.config.ts.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -16,7 +18,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     rollupOptions: {
-      input: { app: 'index.html', sw: 'src/app/sw.ts' },
+      input: { app: 'index.html', frame: 'frame.html', sw: 'src/app/sw.ts' },
       // The service worker keeps a fixed name at the root (its scope is where it lives, and a
       // hashed name would make every build a new worker); everything else is hashed.
       output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },

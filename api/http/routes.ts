@@ -8,6 +8,7 @@ import type { createMetrics } from '../metrics.ts';
 import uWS from '../uws.ts';
 import type { GraphQLSockets } from '../ws.ts';
 import { clientIp } from './client-ip.ts';
+import { embedRoutes } from './embed.ts';
 import { graphqlRoute } from './graphql-route.ts';
 import type { OriginPolicy } from './origin.ts';
 import { webApp } from './static.ts';
@@ -32,6 +33,7 @@ export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 /** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, the web app, 404. */
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
+  const embed = embedRoutes(config);
   const healthInputs = () => ({
     log: deps.log,
     readModelFailure: readModels.failure,
@@ -68,6 +70,8 @@ export function routes(deps: RouteDeps): TemplatedApp {
           ? notFound
           : metricsRoute(deps.metrics, { token: config.metrics.token, open: !config.production }),
       )
+      .get('/embed/v1/frame', embed.frame)
+      .get('/embed/v1/*', embed.script)
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)

@@ -43,8 +43,12 @@ interface Asset {
   immutable: boolean;
 }
 
-/** The security headers of every page of the app (not of its API). */
-export function pageSecurityHeaders(host: string): Record<string, string> {
+/**
+ * The security headers of every page of the app (not of its API). The app itself may not be
+ * framed at all (`'none'`, and X-Frame-Options for old engines); the embed frame passes the
+ * one host origin allowed to frame it (api/http/embed.ts).
+ */
+export function pageSecurityHeaders(host: string, frameAncestors = "'none'"): Record<string, string> {
   // The WebSocket origin of this very host: CSP Level 3 lets 'self' cover ws(s) of the same
   // host, but older engines do not, so it is also named. Host is sanitised: it is the
   // client's header and goes into a header we send back.
@@ -65,8 +69,9 @@ export function pageSecurityHeaders(host: string): Record<string, string> {
       "object-src 'none'",
       "base-uri 'none'",
       "form-action 'self'",
-      "frame-ancestors 'none'",
+      `frame-ancestors ${frameAncestors}`,
     ].join('; '),
+    ...(frameAncestors === "'none'" ? { 'X-Frame-Options': 'DENY' } : {}),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCES = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/public', 'protocol'];
+const SOURCES = [
+  'web/src',
+  'web/index.html',
+  'web/frame.html',
+  'web/vite.config.ts',
+  'web/embed/src',
+  'web/embed/vite.config.ts',
+  'web/public',
+  'protocol',
+];
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

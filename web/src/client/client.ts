@@ -248,6 +248,8 @@ export class CallVaultClient extends EventTarget {
   async #onItem(item: FeedItem): Promise<void> {
     const chats = this.chats;
     if (!chats) return;
+    // Each new feed item as it arrives, for observers (the embed frame's events).
+    this.dispatchEvent(new CustomEvent<FeedItem>('item', { detail: item }));
     // A first message from someone: the server knows whether it is a request (not a contact).
     const isNewPeer =
       item.__typename === 'MessageAdded' && !item.message.outgoing && !chats.conversation(item.message.from);

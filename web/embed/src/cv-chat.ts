@@ -1,0 +1,65 @@
+import { css } from 'lit';
+import { CvEmbedElement, type FrameView } from './embed-element.ts';
+
+/**
+ * One conversation with `with`, with audio and video call buttons, inline in your page. The
+ * visitor creates an identity in the frame on first use. Give it a height in your layout
+ * (default 480px).
+ *
+ * @tag cv-chat
+ * @attr with - the CallVault address to talk to (`cv1…`)
+ * @attr server - CallVault's origin; default: the origin this script was loaded from
+ * @attr theme - `light`, `dark` or `auto`
+ * @attr locale - language of the embed's own strings (`en`, `de`)
+ * @event cv-ready - the frame is ready; `detail`: `{ signedIn, address }`
+ * @event cv-signed-in - `detail`: `{ address, displayName }`
+ * @event cv-signed-out - the identity was removed from the embed
+ * @event cv-message - a message arrived or was sent; `detail`: `{ id, from, outgoing, sentAt }`
+ * @event cv-unread-changed - `detail`: `{ count }`
+ * @event cv-call-state - `detail`: `{ callId, peer, media, phase, reason }`
+ * @event cv-error - `detail`: `{ message, code }`
+ * @csspart frame - the iframe
+ * @cssproperty --cv-accent - accent color (buttons, links)
+ * @cssproperty --cv-accent-text - text on the accent color
+ * @cssproperty --cv-radius - corner radius of controls
+ * @cssproperty --cv-font-family - font of the frame
+ * @cssproperty --cv-bg - page background
+ * @cssproperty --cv-surface - background of panels and fields
+ * @cssproperty --cv-text - text color
+ */
+export class CvChatEmbed extends CvEmbedElement {
+  static override properties = { ...CvEmbedElement.properties, with: { type: String, reflect: true } };
+  static override styles = [
+    CvEmbedElement.styles,
+    css`
+      :host {
+        height: 480px;
+      }
+    `,
+  ];
+  /** The address talked to. */
+  declare with: string;
+
+  constructor() {
+    super();
+    this.with = '';
+  }
+
+  protected frameView(): FrameView {
+    return { view: 'chat', params: { with: this.with } };
+  }
+
+  protected frameTitle(): string {
+    return 'CallVault chat';
+  }
+
+  /** Calls the address of `with`. */
+  call(media: 'audio' | 'video' = 'video'): Promise<void> {
+    return this.command('call', { media });
+  }
+
+  /** Hangs up (or declines, or cancels) the current call. */
+  hangUp(): Promise<void> {
+    return this.command('hangUp', {});
+  }
+}
