@@ -81,7 +81,7 @@ describe('push decider', () => {
 
   it('should refuse a session that is not live', () => {
     given([])
-      .when({ ...subscribe(sub()), sessionLive: false })
+      .when({ type: 'Subscribe', subscription: sub(), allowLoopbackHttp: false, sessionLive: false })
       .thenThrows('UNAUTHENTICATED');
   });
 
