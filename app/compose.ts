@@ -19,7 +19,7 @@ import { PlanQueries } from './plans/queries.ts';
 import { PushCommands } from './push/commands.ts';
 import { pushKeys } from './push/keys.ts';
 import { createPushTables, InMemoryPushLedger, PostgresPushLedger } from './push/ledger.ts';
-import { LocalPresence, type Presence, PostgresPresence } from './push/presence.ts';
+import { LocalPresence, PostgresPresence, type Presence } from './push/presence.ts';
 import { PushQueries } from './push/queries.ts';
 import { PushReactor } from './push/reactor.ts';
 import { PushSender } from './push/sender.ts';
@@ -136,14 +136,15 @@ export async function composeApplication(options: {
   });
   ringTimer.start();
   const push = keys
-    ? await startPush({ ...{ config, log, pool, readModels, queries, commands, feed, now, onError }, keys }).catch(
-        async (error: unknown) => {
-          feed.stop();
-          ringTimer.stop();
-          await signals.close().catch(() => {});
-          return abandon(error);
-        },
-      )
+    ? await startPush({
+        ...{ config, log, pool, readModels, queries, commands, feed, now, onError },
+        keys,
+      }).catch(async (error: unknown) => {
+        feed.stop();
+        ringTimer.stop();
+        await signals.close().catch(() => {});
+        return abandon(error);
+      })
     : null;
   const sweeper = setInterval(() => {
     oneTime.sweep(now()).catch(onError);

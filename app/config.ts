@@ -149,16 +149,25 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     throw new ConfigError('VAPID_PRIVATE_KEY', 'expected base64url');
   // The lengths web-push and browsers need: an uncompressed P-256 point and its scalar.
   if (vapidPublic && Buffer.from(vapidPublic, 'base64url').length !== 65)
-    throw new ConfigError('VAPID_PUBLIC_KEY', 'expected a 65-byte P-256 public key (npm run vapid prints a pair)');
+    throw new ConfigError(
+      'VAPID_PUBLIC_KEY',
+      'expected a 65-byte P-256 public key (npm run vapid prints a pair)',
+    );
   if (vapidPrivate && Buffer.from(vapidPrivate, 'base64url').length !== 32)
-    throw new ConfigError('VAPID_PRIVATE_KEY', 'expected a 32-byte P-256 private key (npm run vapid prints a pair)');
+    throw new ConfigError(
+      'VAPID_PRIVATE_KEY',
+      'expected a 32-byte P-256 private key (npm run vapid prints a pair)',
+    );
 
   const vapidSubject = env.VAPID_SUBJECT?.trim() || 'mailto:admin@localhost';
   if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(vapidSubject))
     throw new ConfigError('VAPID_SUBJECT', 'expected a mailto: address or an https:// URL');
   const allowLoopbackHttp = bool(env, 'PUSH_ALLOW_LOOPBACK_HTTP', !production);
   if (allowLoopbackHttp && production)
-    throw new ConfigError('PUSH_ALLOW_LOOPBACK_HTTP', 'plain-http push endpoints are never accepted in production');
+    throw new ConfigError(
+      'PUSH_ALLOW_LOOPBACK_HTTP',
+      'plain-http push endpoints are never accepted in production',
+    );
 
   const allowedOrigins = list(env.ALLOWED_ORIGINS);
   for (const o of allowedOrigins) {

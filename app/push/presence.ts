@@ -73,7 +73,9 @@ export class PostgresPresence implements Presence {
       const sql = online
         ? 'INSERT INTO cv_push_presence (node_id, address) VALUES ($1, $2) ON CONFLICT DO NOTHING'
         : 'DELETE FROM cv_push_presence WHERE node_id = $1 AND address = $2';
-      this.chain = this.chain.then(() => this.query(sql, [this.nodeId, address]).then(() => {}, this.onError));
+      this.chain = this.chain.then(() =>
+        this.query(sql, [this.nodeId, address]).then(() => {}, this.onError),
+      );
     });
     this.heartbeat = setInterval(() => {
       this.beat()

@@ -21,6 +21,9 @@ export class PushQueries {
 
   /** The subscription of the viewer's own session (this device), if any. */
   mine(viewer: Viewer): PushSubscriptionData | null {
-    return this.readModels.runners.pushSubscriptions.state.byAddress.get(viewer.address)?.get(viewer.sessionId) ?? null;
+    return (
+      this.readModels.runners.pushSubscriptions.state.byAddress.get(viewer.address)?.get(viewer.sessionId) ??
+      null
+    );
   }
 }

@@ -134,7 +134,8 @@ export class PushReactor {
         topic: notice.topic,
         deadline: notice.deadline,
       };
-      if (!this.deps.sender.enqueue(job)) this.deps.onError(new Error('push queue full: notification dropped'));
+      if (!this.deps.sender.enqueue(job))
+        this.deps.onError(new Error('push queue full: notification dropped'));
     }
   }
 
@@ -214,7 +215,16 @@ export class PushReactor {
     if (!outcome || now - at > this.deps.messageTtlSeconds * 1000) return null;
     return {
       recipient: callee,
-      payload: () => ({ v: 1, kind: 'call-ended', from: caller, fromName, callId: c.callId, outcome, position, at }),
+      payload: () => ({
+        v: 1,
+        kind: 'call-ended',
+        from: caller,
+        fromName,
+        callId: c.callId,
+        outcome,
+        position,
+        at,
+      }),
       ttlSeconds: this.deps.messageTtlSeconds,
       urgency: 'normal',
       // Same topic as the ringing push: an undelivered "incoming call" is replaced by this.

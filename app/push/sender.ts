@@ -150,7 +150,11 @@ export class PushSender {
       return;
     }
     const transient = status === 0 || status === 429 || status >= 500;
-    if (status !== 0) options.onError(new Error(`push service answered ${status}`), { endpointOrigin: originOf(job), status });
+    if (status !== 0)
+      options.onError(new Error(`push service answered ${status}`), {
+        endpointOrigin: originOf(job),
+        status,
+      });
     if (!transient || attempt >= options.attempts || this.stopped) {
       this.counters.failed++;
       return;

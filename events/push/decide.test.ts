@@ -25,8 +25,12 @@ const subscribed = (s: PushSubscriptionData): PushEvent => ({ type: 'PushSubscri
 
 describe('push decider', () => {
   it('should register a device once, and again only when something changed', () => {
-    given([]).when(subscribe(sub())).thenEvents([subscribed(sub())]);
-    given([subscribed(sub())]).when(subscribe(sub())).thenEvents([]);
+    given([])
+      .when(subscribe(sub()))
+      .thenEvents([subscribed(sub())]);
+    given([subscribed(sub())])
+      .when(subscribe(sub()))
+      .thenEvents([]);
     given([subscribed(sub())])
       .when(subscribe(sub({ includeBody: true })))
       .thenEvents([subscribed(sub({ includeBody: true }))]);
@@ -54,7 +58,9 @@ describe('push decider', () => {
       `https://push.example/${'a'.repeat(PUSH_ENDPOINT_MAX)}`,
       '',
     ]) {
-      given([]).when(subscribe(sub({ endpoint }))).thenThrows('BAD_INPUT');
+      given([])
+        .when(subscribe(sub({ endpoint })))
+        .thenThrows('BAD_INPUT');
     }
   });
 
@@ -69,14 +75,18 @@ describe('push decider', () => {
 
   it('should refuse keys of the wrong length or form', () => {
     const compressed = toBase64url(Uint8Array.from({ length: 33 }, (_, i) => (i === 0 ? 2 : i)));
-    given([]).when(subscribe(sub({ p256dh: compressed }))).thenThrows('BAD_INPUT');
+    given([])
+      .when(subscribe(sub({ p256dh: compressed })))
+      .thenThrows('BAD_INPUT');
     given([])
       .when(subscribe(sub({ p256dh: toBase64url(new Uint8Array(65).fill(5)) })))
       .thenThrows('BAD_INPUT');
     given([])
       .when(subscribe(sub({ auth: toBase64url(new Uint8Array(15)) })))
       .thenThrows('BAD_INPUT');
-    given([]).when(subscribe(sub({ auth: '***' }))).thenThrows('BAD_INPUT');
+    given([])
+      .when(subscribe(sub({ auth: '***' })))
+      .thenThrows('BAD_INPUT');
   });
 
   it('should refuse a session that is not live', () => {

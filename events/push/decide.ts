@@ -59,7 +59,8 @@ export const pushDecider: Decider<PushCommand, PushEvent, PushState> = {
       case 'Subscribe': {
         const s = command.subscription;
         if (!command.sessionLive) throw new DomainError('UNAUTHENTICATED', 'the session is not live');
-        const problem = endpointProblem(s.endpoint, command.allowLoopbackHttp) ?? keysProblem(s.p256dh, s.auth);
+        const problem =
+          endpointProblem(s.endpoint, command.allowLoopbackHttp) ?? keysProblem(s.p256dh, s.auth);
         if (problem) throw new DomainError('BAD_INPUT', problem);
         const current = state.get(s.sessionId);
         if (

@@ -23,7 +23,10 @@ export const pushSubscriptions: Projection<PushSubscriptions> = {
     if (c.domain === 'push') {
       let subs = state.byAddress.get(c.address);
       if (c.event.type === 'PushSubscribed') {
-        if (!subs) state.byAddress.set(c.address, (subs = new Map()));
+        if (!subs) {
+          subs = new Map();
+          state.byAddress.set(c.address, subs);
+        }
         subs.set(c.event.data.sessionId, c.event.data);
         state.ownerOfSession.set(c.event.data.sessionId, c.address);
       } else {
