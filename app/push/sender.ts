@@ -43,6 +43,10 @@ export interface PushSenderOptions {
   onError: (error: unknown, context: { endpointOrigin: string; status?: number }) => void;
 }
 
+/** Lifetime of a VAPID JWT (at most 24 h by RFC 8292), and how long one is reused. */
+const VAPID_TOKEN_SECONDS = 12 * 3600;
+const VAPID_TOKEN_REUSE_MS = 3600 * 1000;
+
 /** Longest wait honoured from a Retry-After header. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -66,6 +70,8 @@ export class PushSender {
   readonly counters: PushCounters = { sent: 0, failed: 0, removed: 0, retried: 0, dropped: 0 };
   private readonly queue: { job: PushJob; attempt: number }[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
+  /** VAPID Authorization header per push service origin. */
+  private readonly tokens = new Map<string, { header: string; renewAt: number }>();
   private active = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -112,11 +118,7 @@ export class PushSender {
       { endpoint: job.target.endpoint, keys: { p256dh: job.target.p256dh, auth: job.target.auth } },
       job.payload,
       {
-        vapidDetails: {
-          subject: options.keys.subject,
-          publicKey: options.keys.publicKey,
-          privateKey: options.keys.privateKey,
-        },
+        headers: { Authorization: this.authorization(job.target.endpoint) },
         TTL: job.ttlSeconds,
         urgency: job.urgency,
         topic: job.topic,
@@ -173,6 +175,32 @@ export class PushSender {
     }, delay);
     timer.unref();
     this.retries.add(timer);
+  }
+
+  /**
+   * The VAPID `Authorization` for the endpoint's push service, reused for an hour (its JWT is
+   * valid for 12): signing one per request cost more than encrypting the payload. RFC 8292
+   * lets a sender reuse a token until it expires.
+   */
+  private authorization(endpoint: string): string {
+    const audience = new URL(endpoint).origin;
+    const now = this.options.now();
+    const cached = this.tokens.get(audience);
+    if (cached && cached.renewAt > now) return cached.header;
+    const { keys } = this.options;
+    const expiration = Math.floor(now / 1000) + VAPID_TOKEN_SECONDS;
+    const headers = webpush.getVapidHeaders(
+      audience,
+      keys.subject,
+      keys.publicKey,
+      keys.privateKey,
+      'aes128gcm',
+      expiration,
+    );
+    const header = headers.Authorization;
+    if (this.tokens.size > 1000) this.tokens.clear();
+    this.tokens.set(audience, { header, renewAt: now + VAPID_TOKEN_REUSE_MS });
+    return header;
   }
 
   /** Resolves true once nothing is pending, or false after `timeoutMs`. */

@@ -13,7 +13,7 @@ import {
   wsClient,
 } from '../support/client.ts';
 import { eventually } from '../support/eventually.ts';
-import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
 import { type FakeDevice, FakePushService, type PushRequest } from '../support/push-service.ts';
 import { type Mode, startServer, type TestServer } from '../support/server.ts';
 
