@@ -69,6 +69,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   });
   const { services, readModels } = application;
+  logger.info({ push: services.pushCounters !== null }, application.pushNote);
   // One origin rule for CORS, the refusal of foreign POSTs and the WebSocket upgrade.
   const originAllowed = originPolicy(config);
   const yoga = createGraphQL({ config, services, logger, metrics, originAllowed });
@@ -89,6 +90,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clientIp(headers['x-forwarded-for'], () => remoteText(ws.getRemoteAddressAsText()), config.trustProxy),
   });
   watchReadModels(readModels, sockets, metrics);
+  metrics.observePush(services.pushCounters);
   const uws = routes({
     ...{ config, yoga, sockets, log, readModels, metrics, inFlight, originAllowed, now },
     draining: () => draining,
@@ -164,7 +166,7 @@ async function shutDown(parts: {
   if (!(await inFlight.idle(SHUTDOWN_GRACE_MS)))
     logger.warn({ inFlight: inFlight.size }, 'shutdown: requests still unanswered after the grace period');
   sockets.closeAll();
-  application.stopReactors();
+  await application.stopReactors();
   // Appends queued by anything else (ring timers) commit, then the log stops feeding the
   // read models, then they stop.
   await log.close();

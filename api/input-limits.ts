@@ -1,3 +1,5 @@
+import { PUSH_ENDPOINT_MAX } from '../events/push/events.ts';
+
 /**
  * The longest string each GraphQL argument takes, in characters (code points), checked at the
  * edge before anything runs (api/well-formed-input.ts), so no string input is unbounded. The
@@ -57,6 +59,9 @@ export const STRING_INPUT_LIMITS: Readonly<Record<string, number>> = {
   'signIn.input.challenge': 47,
   'signIn.input.signature': 86,
   'signIn.input.device': NAME,
+  'registerPush.endpoint': PUSH_ENDPOINT_MAX,
+  'registerPush.p256dh': 87,
+  'registerPush.auth': 22,
 };
 
 /** For an argument missing from the table (the test says so): small, so it is noticed. */

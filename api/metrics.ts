@@ -1,11 +1,28 @@
 import client from 'prom-client';
+import type { PushCounters } from '../app/push/sender.ts';
 
 /** Prometheus metrics, one registry per app instance (tests build several apps in one process). */
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  let push: PushCounters | null = null;
   return {
     registry,
+    /** Serves the push sender's counters (sent, failed, removed, retried, dropped). */
+    observePush(counters: PushCounters | null) {
+      push = counters;
+    },
+    pushNotifications: new client.Counter({
+      name: 'callvault_push_notifications_total',
+      help: 'Web Push notifications by outcome: sent, failed, removed (404/410), retried, dropped (queue full)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        if (!push) return;
+        this.reset();
+        for (const [outcome, value] of Object.entries(push)) this.labels({ outcome }).inc(value);
+      },
+    }),
     connections: new client.Gauge({
       name: 'callvault_websocket_connections',
       help: 'Open graphql-ws connections',

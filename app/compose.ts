@@ -16,6 +16,13 @@ import { Typing } from './messages/typing.ts';
 import { InMemoryOneTimeStore, type OneTimeStore, PostgresOneTimeStore } from './one-time.ts';
 import { PlanCommands } from './plans/commands.ts';
 import { PlanQueries } from './plans/queries.ts';
+import { PushCommands } from './push/commands.ts';
+import { pushKeys } from './push/keys.ts';
+import { createPushTables, InMemoryPushLedger, PostgresPushLedger } from './push/ledger.ts';
+import { LocalPresence, PostgresPresence, type Presence } from './push/presence.ts';
+import { PushQueries } from './push/queries.ts';
+import { PushReactor } from './push/reactor.ts';
+import { PushSender } from './push/sender.ts';
 import { ReadModels } from './read-models.ts';
 import type { Services } from './services.ts';
 import { InMemorySignalBus, PostgresSignalBus, type SignalBus } from './signals.ts';
@@ -25,8 +32,13 @@ export interface Application {
   services: Services;
   readModels: ReadModels;
   oneTime: OneTimeStore;
-  /** Stops the reactors (ring timers, feed routing, the one-time sweeper); the log stays open. */
-  stopReactors(): void;
+  /** What start-up has to say about push (keys, on/off): logged by the transport. */
+  pushNote: string;
+  /**
+   * Stops the reactors (ring timers, feed routing, the one-time sweeper, push: queued
+   * notifications get a short grace); the log stays open.
+   */
+  stopReactors(): Promise<void>;
   /** Stops the read models and the signal bus, after the log was closed. */
   close(): Promise<void>;
 }
@@ -68,6 +80,8 @@ export async function composeApplication(options: {
   });
 
   const identity = new IdentityQueries(readModels, now);
+  const { keys, note: pushNote } = pushKeys(config);
+  const pushQueries = new PushQueries(readModels, identity, keys?.publicKey ?? null);
   const plans = new PlanQueries(readModels);
   const queries: Services['queries'] = {
     identity,
@@ -75,6 +89,7 @@ export async function composeApplication(options: {
     messages: new MessageQueries(readModels),
     calls: new CallQueries(readModels, plans, config, now),
     plans,
+    push: pushQueries,
   };
   const commands: Services['commands'] = {
     identity: new IdentityCommands({
@@ -96,6 +111,13 @@ export async function composeApplication(options: {
       ringTimeoutMs: config.ringTimeoutSeconds * 1000,
     }),
     plans: new PlanCommands(log, readModels, queries),
+    push: new PushCommands({
+      log,
+      readModels,
+      identity,
+      push: pushQueries,
+      allowLoopbackHttp: config.push.allowLoopbackHttp,
+    }),
   };
   const feed = new FeedHub(log, readModels, {
     identity: (address) => queries.identity.known(address),
@@ -113,6 +135,17 @@ export async function composeApplication(options: {
     onError,
   });
   ringTimer.start();
+  const push = keys
+    ? await startPush({
+        ...{ config, log, pool, readModels, queries, commands, feed, now, onError },
+        keys,
+      }).catch(async (error: unknown) => {
+        feed.stop();
+        ringTimer.stop();
+        await signals.close().catch(() => {});
+        return abandon(error);
+      })
+    : null;
   const sweeper = setInterval(() => {
     oneTime.sweep(now()).catch(onError);
   }, 60_000);
@@ -128,17 +161,71 @@ export async function composeApplication(options: {
       adminToken: config.adminToken,
       mode: log.kind,
       version: config.version,
+      pushCounters: push?.sender.counters ?? null,
     },
+    pushNote,
     readModels,
     oneTime,
-    stopReactors() {
+    async stopReactors() {
       clearInterval(sweeper);
-      feed.stop();
       ringTimer.stop();
+      if (push) {
+        await push.reactor.stop(PUSH_SHUTDOWN_GRACE_MS);
+        await push.presence.stop();
+      }
+      feed.stop();
     },
     async close() {
       await readModels.stop();
       await signals.close();
     },
   };
+}
+
+/** Longest a shutdown waits for queued notifications to go out. */
+const PUSH_SHUTDOWN_GRACE_MS = 3000;
+
+/** The push reactor with its sender, ledger and presence (only when push is on). */
+async function startPush(d: {
+  config: Config;
+  log: EventLog;
+  pool: pg.Pool | undefined;
+  readModels: ReadModels;
+  queries: Services['queries'];
+  commands: Services['commands'];
+  feed: FeedHub;
+  now: () => Date;
+  onError: (error: unknown) => void;
+  keys: NonNullable<ReturnType<typeof pushKeys>['keys']>;
+}) {
+  const { config, pool, onError } = d;
+  if (pool) await createPushTables(pool);
+  const ledger = pool ? new PostgresPushLedger(pool) : new InMemoryPushLedger();
+  const presence: Presence = pool ? new PostgresPresence(pool, d.feed, onError) : new LocalPresence(d.feed);
+  await presence.start();
+  const sender = new PushSender({
+    keys: d.keys,
+    ...config.push,
+    now: () => d.now().getTime(),
+    onGone: (target) => {
+      d.commands.push.removeGone(target.address, target.endpoint).catch(onError);
+    },
+    onError: (error) => onError(error),
+  });
+  const reactor = new PushReactor({
+    log: d.log,
+    readModels: d.readModels,
+    identity: d.queries.identity,
+    contacts: d.queries.contacts,
+    calls: d.queries.calls,
+    push: d.queries.push,
+    presence,
+    ledger,
+    sender,
+    messageTtlSeconds: config.push.messageTtlSeconds,
+    now: d.now,
+    onError,
+  });
+  await reactor.start();
+  return { reactor, sender, presence };
 }

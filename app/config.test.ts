@@ -10,6 +10,10 @@ const fails = (env: Record<string, string>, variable: string) =>
     `${JSON.stringify(env)} should fail on ${variable}`,
   );
 
+/** A key pair as `npm run vapid` prints it (a test fixture, used nowhere else). */
+const PUBLIC = 'BHE_EV-ZVle_QEmMgff4KWVN8aA4GwTyddbCe4QeyToQqt2bXDQzDO2rn4RhxaOl-sjsX2ljU1chfD0llTTwhZ8';
+const PRIVATE = 'su_vbqTOWjs46It2ijHSZr4eitWORim24dKZ02RrJb4';
+
 describe('configuration', () => {
   it('should run with nothing set: demo mode on port 3000, GraphiQL on', () => {
     const c = loadConfig({});
@@ -28,8 +32,8 @@ describe('configuration', () => {
       TURN_USERNAME: 'user',
       TURN_CREDENTIAL: 'pw',
       STUN_URLS: 'stun:callvs.com:3478, stun:stun.l.google.com:19302',
-      VAPID_PUBLIC_KEY: 'BPub_key-1',
-      VAPID_PRIVATE_KEY: 'priv_key-2',
+      VAPID_PUBLIC_KEY: PUBLIC,
+      VAPID_PRIVATE_KEY: PRIVATE,
       NODE_ENV: 'production',
       PORT: '8080',
       TRUST_PROXY: 'true',
@@ -57,7 +61,7 @@ describe('configuration', () => {
       'fd00::/8',
     ]);
     assert.equal(c.turn.freeTier, false);
-    assert.equal(c.vapid?.publicKey, 'BPub_key-1');
+    assert.equal(c.vapid?.publicKey, PUBLIC);
     assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'on' }).graphiql, true);
   });
 
@@ -72,6 +76,11 @@ describe('configuration', () => {
     fails({ TURN_MODE: 'rest', TURN_URLS: 'turn:x:3478' }, 'TURN_SECRET');
     fails({ VAPID_PUBLIC_KEY: 'abc' }, 'VAPID_PRIVATE_KEY');
     fails({ VAPID_PUBLIC_KEY: 'a b', VAPID_PRIVATE_KEY: 'c' }, 'VAPID_PUBLIC_KEY');
+    fails({ VAPID_PUBLIC_KEY: 'BPub_key-1', VAPID_PRIVATE_KEY: PRIVATE }, 'VAPID_PUBLIC_KEY');
+    fails({ VAPID_PUBLIC_KEY: PUBLIC, VAPID_PRIVATE_KEY: 'priv_key-2' }, 'VAPID_PRIVATE_KEY');
+    fails({ VAPID_SUBJECT: 'admin' }, 'VAPID_SUBJECT');
+    fails({ NODE_ENV: 'production', PUSH_ALLOW_LOOPBACK_HTTP: 'true' }, 'PUSH_ALLOW_LOOPBACK_HTTP');
+    fails({ PUSH_TIMEOUT_MS: '5' }, 'PUSH_TIMEOUT_MS');
     fails({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
     fails({ TRUST_PROXY: '11' }, 'TRUST_PROXY');
     fails({ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY');

@@ -27,6 +27,23 @@ export interface Config {
    * believed, and the client is the right-most entry that is not one of them).
    */
   trustProxy: number | readonly string[];
+  /** Web Push delivery (app/push/): see the README's configuration table. */
+  push: {
+    /** Plain-http push endpoints on loopback are accepted (tests, development; never production). */
+    allowLoopbackHttp: boolean;
+    /** Longest wait for one push service request. */
+    timeoutMs: number;
+    /** Most notifications waiting to be sent; more are dropped (and counted). */
+    queueSize: number;
+    /** Requests to push services at once. */
+    concurrency: number;
+    /** Attempts per notification on 429/5xx/network errors (1 = no retry). */
+    attempts: number;
+    /** First retry delay without Retry-After; doubles per attempt. */
+    retryBaseMs: number;
+    /** TTL of a message notification at the push service. */
+    messageTtlSeconds: number;
+  };
   allowedOrigins: string[];
   adminToken: string | undefined;
   /**
@@ -171,6 +188,27 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     throw new ConfigError('VAPID_PUBLIC_KEY', 'expected base64url');
   if (vapidPrivate && !BASE64URL.test(vapidPrivate))
     throw new ConfigError('VAPID_PRIVATE_KEY', 'expected base64url');
+  // The lengths web-push and browsers need: an uncompressed P-256 point and its scalar.
+  if (vapidPublic && Buffer.from(vapidPublic, 'base64url').length !== 65)
+    throw new ConfigError(
+      'VAPID_PUBLIC_KEY',
+      'expected a 65-byte P-256 public key (npm run vapid prints a pair)',
+    );
+  if (vapidPrivate && Buffer.from(vapidPrivate, 'base64url').length !== 32)
+    throw new ConfigError(
+      'VAPID_PRIVATE_KEY',
+      'expected a 32-byte P-256 private key (npm run vapid prints a pair)',
+    );
+
+  const vapidSubject = env.VAPID_SUBJECT?.trim() || 'mailto:admin@localhost';
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(vapidSubject))
+    throw new ConfigError('VAPID_SUBJECT', 'expected a mailto: address or an https:// URL');
+  const allowLoopbackHttp = bool(env, 'PUSH_ALLOW_LOOPBACK_HTTP', !production);
+  if (allowLoopbackHttp && production)
+    throw new ConfigError(
+      'PUSH_ALLOW_LOOPBACK_HTTP',
+      'plain-http push endpoints are never accepted in production',
+    );
 
   const allowedOrigins = list(env.ALLOWED_ORIGINS);
   for (const o of allowedOrigins) {
@@ -216,10 +254,19 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
         ? {
             publicKey: vapidPublic,
             privateKey: vapidPrivate,
-            subject: env.VAPID_SUBJECT || 'mailto:admin@localhost',
+            subject: vapidSubject,
           }
         : null,
     trustProxy: trustProxy(env),
+    push: {
+      allowLoopbackHttp,
+      timeoutMs: int(env, 'PUSH_TIMEOUT_MS', 10_000, 100, 120_000),
+      queueSize: int(env, 'PUSH_QUEUE_SIZE', 10_000, 1, 1_000_000),
+      concurrency: int(env, 'PUSH_CONCURRENCY', 16, 1, 1000),
+      attempts: int(env, 'PUSH_ATTEMPTS', 4, 1, 20),
+      retryBaseMs: int(env, 'PUSH_RETRY_BASE_MS', 1000, 1, 600_000),
+      messageTtlSeconds: int(env, 'PUSH_MESSAGE_TTL_SECONDS', 24 * 3600, 0, 28 * 24 * 3600),
+    },
     allowedOrigins,
     adminToken,
     metrics: { token: metricsToken, listen: listenAddress(env, 'METRICS_LISTEN') },

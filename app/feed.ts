@@ -18,6 +18,7 @@ const PAGE = 500;
  */
 export class FeedHub {
   private readonly subscribers = new Map<string, Set<FeedSubscription>>();
+  private readonly presenceListeners = new Set<(address: string, online: boolean) => void>();
   private detach: (() => void) | null = null;
 
   constructor(
@@ -81,9 +82,25 @@ export class FeedHub {
     if (!set) {
       set = new Set();
       this.subscribers.set(address, set);
+      this.tellPresence(address, true);
     }
     set.add(sub);
     return sub;
+  }
+
+  /** True while `address` has a live feed on this node (push presence, app/push/). */
+  hasSubscribers(address: string): boolean {
+    return this.subscribers.has(address);
+  }
+
+  /** Told when an identity's first feed on this node opens (true) and its last one closes (false). */
+  onPresence(listener: (address: string, online: boolean) => void): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
+  private tellPresence(address: string, online: boolean): void {
+    for (const l of this.presenceListeners) l(address, online);
   }
 
   /** @internal */
@@ -91,7 +108,10 @@ export class FeedHub {
     const set = this.subscribers.get(sub.address);
     if (!set) return;
     set.delete(sub);
-    if (set.size === 0) this.subscribers.delete(sub.address);
+    if (set.size === 0) {
+      this.subscribers.delete(sub.address);
+      this.tellPresence(sub.address, false);
+    }
   }
 
   get subscriberCount(): number {

@@ -11,6 +11,9 @@ import type { MessageQueries } from './messages/queries.ts';
 import type { Typing } from './messages/typing.ts';
 import type { PlanCommands } from './plans/commands.ts';
 import type { PlanQueries } from './plans/queries.ts';
+import type { PushCommands } from './push/commands.ts';
+import type { PushQueries } from './push/queries.ts';
+import type { PushCounters } from './push/sender.ts';
 
 /** The identity a request acts for: an address and the live session it signed in with. */
 export interface Viewer {
@@ -29,6 +32,7 @@ export interface Services {
     messages: MessageCommands;
     calls: CallCommands;
     plans: PlanCommands;
+    push: PushCommands;
   };
   queries: {
     identity: IdentityQueries;
@@ -36,6 +40,7 @@ export interface Services {
     messages: MessageQueries;
     calls: CallQueries;
     plans: PlanQueries;
+    push: PushQueries;
   };
   feed: FeedHub;
   /** Typing indicators (ephemeral signals, never in the log). */
@@ -44,4 +49,6 @@ export interface Services {
   adminToken: string | undefined;
   mode: 'memory' | 'postgres';
   version: string;
+  /** Notifications sent, failed, removed… (null when push is off): served on /metrics. */
+  pushCounters: PushCounters | null;
 }

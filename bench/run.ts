@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   cost: () => import('./cost.ts'),
   calls: () => import('./calls.ts'),
   startup: () => import('./startup.ts'),
+  push: () => import('./push.ts'),
 };
 
 async function main(argv: string[]): Promise<void> {

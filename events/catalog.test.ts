@@ -27,6 +27,7 @@ describe('event catalogue', () => {
     assert.equal(domain('dm-a~b'), 'messages');
     assert.equal(domain('call-123'), 'calls');
     assert.equal(domain('plan-abc'), 'plans');
+    assert.equal(domain('push-abc'), 'push');
     assert.equal(domain('acct-1'), 'other');
     const c = classify(recorded('call-123', 'CallBusy', { caller: 'a', callee: 'b', silent: false }));
     assert.ok(c.domain === 'calls' && c.callId === '123');
@@ -56,6 +57,7 @@ describe('event catalogue', () => {
     assert.deepEqual(audience('identity-a', 'SessionEnded', { sessionId: 's' }), ['a']);
     assert.deepEqual(audience('contacts-a', 'DoNotDisturbSet', { on: true }), ['a']);
     assert.deepEqual(audience('plan-a', 'PlanChanged', { plan: 'PRO' }), []);
+    assert.deepEqual(audience('push-a', 'PushSubscribed', { sessionId: 's' }), [], 'device plumbing');
     assert.deepEqual(audience('acct-1', 'Deposited', {}), []);
   });
 
@@ -92,9 +94,10 @@ describe('event catalogue', () => {
       messages: true,
       calls: true,
       plans: true,
+      push: true,
       other: true,
     };
-    assert.equal(Object.keys(domains).length, 6);
+    assert.equal(Object.keys(domains).length, 7);
     assert.throws(
       () => forgetful({ type: 'CallBusy', data: { caller: 'a', callee: 'b', silent: false } }),
       /unhandled/,

@@ -9,11 +9,13 @@ import { DM_STREAM_PREFIX, type MessageEvent } from './messages/events.ts';
 import { messageAudience, messageFeedItem } from './messages/feed.ts';
 import { PLAN_STREAM_PREFIX, type PlanEvent } from './plans/events.ts';
 import { planAudience } from './plans/feed.ts';
+import { PUSH_STREAM_PREFIX, type PushEvent } from './push/events.ts';
+import { pushAudience } from './push/feed.ts';
 import { unreachable } from './shared/never.ts';
 import type { RecordedEvent } from './store/types.ts';
 
 /** Every domain event the system records. */
-export type CatalogEvent = IdentityEvent | ContactsEvent | MessageEvent | CallEvent | PlanEvent;
+export type CatalogEvent = IdentityEvent | ContactsEvent | MessageEvent | CallEvent | PlanEvent | PushEvent;
 export type CatalogEventType = CatalogEvent['type'];
 
 /**
@@ -26,6 +28,7 @@ export type Classified =
   | { domain: 'messages'; event: MessageEvent; recorded: RecordedEvent }
   | { domain: 'calls'; callId: string; event: CallEvent; recorded: RecordedEvent }
   | { domain: 'plans'; address: string; event: PlanEvent; recorded: RecordedEvent }
+  | { domain: 'push'; address: string; event: PushEvent; recorded: RecordedEvent }
   | { domain: 'other'; recorded: RecordedEvent };
 
 /**
@@ -47,6 +50,8 @@ export function classify(recorded: RecordedEvent): Classified {
     return { domain: 'calls', callId: key(CALL_STREAM_PREFIX), event: typed(recorded), recorded };
   if (streamId.startsWith(PLAN_STREAM_PREFIX))
     return { domain: 'plans', address: key(PLAN_STREAM_PREFIX), event: typed(recorded), recorded };
+  if (streamId.startsWith(PUSH_STREAM_PREFIX))
+    return { domain: 'push', address: key(PUSH_STREAM_PREFIX), event: typed(recorded), recorded };
   return { domain: 'other', recorded };
 }
 
@@ -63,6 +68,8 @@ export function audienceOf(c: Classified): string[] {
       return callAudience(c.event);
     case 'plans':
       return planAudience(c.event);
+    case 'push':
+      return pushAudience(c.event);
     case 'other':
       return [];
     default:
@@ -83,6 +90,7 @@ export function feedItemOf(c: Classified, lookups: FeedLookups): FeedItem | null
     case 'calls':
       return callFeedItem(c.callId, c.event, base, lookups);
     case 'plans':
+    case 'push':
     case 'other':
       return null;
     default:

@@ -4,6 +4,7 @@ import { feedIndex } from '../feed/feed-index.ts';
 import { directory } from '../identity/projections.ts';
 import { conversations } from '../messages/projection.ts';
 import { plans } from '../plans/projection.ts';
+import { pushSubscriptions } from '../push/projection.ts';
 import { logStats } from './log-stats.ts';
 import type { Projection } from './projection.ts';
 
@@ -14,6 +15,7 @@ export const readModelProjections = {
   conversations,
   calls,
   plans,
+  pushSubscriptions,
   feedIndex,
 } as const;
 

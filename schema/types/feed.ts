@@ -89,16 +89,27 @@ builder.subscriptionField('feed', (t) =>
       const viewer = requireViewer(ctx);
       if (after != null) await ctx.services.feed.checkCursor(after);
       const feed = ctx.services.feed.open(viewer.address, after ?? ctx.services.feed.position);
-      return (async function* () {
-        try {
-          for await (const e of feed) {
-            const item = ctx.services.feed.itemOf(e);
-            if (item) yield item;
+      // A hand-made iterator, not an async generator: a generator's `return()` waits until
+      // its pending `await` settles, so a closed socket's feed stayed open (and its identity
+      // counted as online for push) until its next event. Here `return()` closes at once.
+      const items: AsyncIterableIterator<FeedItem> = {
+        async next() {
+          for (;;) {
+            const r = await feed.next();
+            if (r.done) return { value: undefined, done: true };
+            const item = ctx.services.feed.itemOf(r.value);
+            if (item) return { value: item, done: false };
           }
-        } finally {
+        },
+        async return() {
           feed.close();
-        }
-      })();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+      return items;
     },
     resolve: (item) => item,
   }),

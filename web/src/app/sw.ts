@@ -57,3 +57,96 @@ self.addEventListener('fetch', (event) => {
   }
   event.respondWith((async () => (await caches.match(event.request)) ?? fetch(event.request))());
 });
+
+// ---- Web Push (issue 12): notifications while no CallVault tab is open -------------------
+
+/** The payload the server pushes (docs/protocol.md, "Push payload"). */
+type PushPayload =
+  | {
+      kind: 'message' | 'message-request';
+      from: string;
+      fromName: string;
+      conversation: string;
+      messageId: string;
+      body?: string;
+    }
+  | { kind: 'call'; from: string; fromName: string; callId: string; media: string; ringsUntil: number }
+  | { kind: 'call-ended'; from: string; fromName: string; callId: string; outcome: string };
+
+/** What a notification shows for a payload; a call that stopped ringing meanwhile shows as missed. */
+function notificationOf(p: PushPayload, now: number): { title: string; options: NotificationOptions } {
+  switch (p.kind) {
+    case 'message':
+    case 'message-request':
+      return {
+        title: p.fromName,
+        options: {
+          body: p.body ?? (p.kind === 'message-request' ? 'Message request' : 'New message'),
+          // One notification per conversation: a burst replaces it instead of piling up.
+          tag: `conversation-${p.conversation}`,
+          data: { url: `/?chat=${encodeURIComponent(p.conversation)}` },
+        },
+      };
+    case 'call':
+      if (p.ringsUntil <= now) return missed(p);
+      return {
+        title: `${p.fromName} is calling`,
+        options: {
+          body: p.media === 'video' ? 'Video call' : 'Audio call',
+          tag: `call-${p.callId}`,
+          requireInteraction: true,
+          data: { url: `/?call=${encodeURIComponent(p.callId)}` },
+          actions: [
+            { action: 'accept', title: 'Accept' },
+            { action: 'decline', title: 'Decline' },
+          ],
+        } as NotificationOptions,
+      };
+    case 'call-ended':
+      return missed(p);
+  }
+}
+
+function missed(p: { fromName: string; callId: string }) {
+  return {
+    title: `Missed call from ${p.fromName}`,
+    options: { tag: `call-${p.callId}`, data: { url: '/?tab=calls' } },
+  };
+}
+
+function onPush(event: PushEvent): void {
+  let payload: PushPayload;
+  try {
+    payload = event.data?.json() as PushPayload;
+  } catch {
+    payload = { kind: 'message', from: '', fromName: 'CallVault', conversation: '', messageId: '' };
+  }
+  const { title, options } = notificationOf(payload, Date.now());
+  // A push must always show something (userVisibleOnly): nothing here can skip it.
+  event.waitUntil(self.registration.showNotification(title, options));
+}
+
+/** Focuses an open CallVault tab (telling it what to open) or opens the app there. */
+async function openFromNotification(url: string, action: string): Promise<void> {
+  const target = new URL(url, self.location.origin);
+  if (action) target.searchParams.set('action', action);
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (open) {
+    open.postMessage({ type: 'callvault-open', url: target.pathname + target.search });
+    await open.focus();
+    return;
+  }
+  await self.clients.openWindow(target.pathname + target.search);
+}
+
+function onNotificationClick(event: NotificationEvent): void {
+  event.notification.close();
+  // Decline just stops the notification: the call then stops ringing on its own (missed).
+  if (event.action === 'decline') return;
+  const url = (event.notification.data as { url?: string } | null)?.url ?? '/';
+  event.waitUntil(openFromNotification(url, event.action));
+}
+
+self.addEventListener('push', onPush);
+self.addEventListener('notificationclick', onNotificationClick);

@@ -52,6 +52,9 @@ type Documents = {
     "\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n": typeof types.SetAlwaysAllowedDocument,
     "\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n": typeof types.SetDoNotDisturbDocument,
     "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n": typeof types.SetNonContactCallsDocument,
+    "\n  query PushSetup {\n    pushPublicKey\n    pushDevice {\n      endpoint\n      includeBody\n    }\n  }\n": typeof types.PushSetupDocument,
+    "\n  mutation RegisterPush($endpoint: String!, $p256dh: String!, $auth: String!, $includeBody: Boolean) {\n    registerPush(endpoint: $endpoint, p256dh: $p256dh, auth: $auth, includeBody: $includeBody) {\n      endpoint\n      includeBody\n    }\n  }\n": typeof types.RegisterPushDocument,
+    "\n  mutation UnregisterPush {\n    unregisterPush\n  }\n": typeof types.UnregisterPushDocument,
 };
 const documents: Documents = {
     "\n  query IceServers {\n    iceServers {\n      urls\n      username\n      credential\n      expiresAt\n    }\n  }\n": types.IceServersDocument,
@@ -92,6 +95,9 @@ const documents: Documents = {
     "\n  mutation SetAlwaysAllowed($address: String!, $alwaysAllowed: Boolean!) {\n    setAlwaysAllowed(address: $address, alwaysAllowed: $alwaysAllowed) {\n      address\n      alwaysAllowed\n    }\n  }\n": types.SetAlwaysAllowedDocument,
     "\n  mutation SetDoNotDisturb($on: Boolean!) {\n    setDoNotDisturb(on: $on) {\n      doNotDisturb\n    }\n  }\n": types.SetDoNotDisturbDocument,
     "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n": types.SetNonContactCallsDocument,
+    "\n  query PushSetup {\n    pushPublicKey\n    pushDevice {\n      endpoint\n      includeBody\n    }\n  }\n": types.PushSetupDocument,
+    "\n  mutation RegisterPush($endpoint: String!, $p256dh: String!, $auth: String!, $includeBody: Boolean) {\n    registerPush(endpoint: $endpoint, p256dh: $p256dh, auth: $auth, includeBody: $includeBody) {\n      endpoint\n      includeBody\n    }\n  }\n": types.RegisterPushDocument,
+    "\n  mutation UnregisterPush {\n    unregisterPush\n  }\n": types.UnregisterPushDocument,
 };
 
 /**
@@ -260,6 +266,18 @@ export function graphql(source: "\n  mutation SetDoNotDisturb($on: Boolean!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n"): (typeof documents)["\n  mutation SetNonContactCalls($policy: NonContactCallPolicy!) {\n    setNonContactCalls(policy: $policy) {\n      nonContactCalls\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PushSetup {\n    pushPublicKey\n    pushDevice {\n      endpoint\n      includeBody\n    }\n  }\n"): (typeof documents)["\n  query PushSetup {\n    pushPublicKey\n    pushDevice {\n      endpoint\n      includeBody\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterPush($endpoint: String!, $p256dh: String!, $auth: String!, $includeBody: Boolean) {\n    registerPush(endpoint: $endpoint, p256dh: $p256dh, auth: $auth, includeBody: $includeBody) {\n      endpoint\n      includeBody\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterPush($endpoint: String!, $p256dh: String!, $auth: String!, $includeBody: Boolean) {\n    registerPush(endpoint: $endpoint, p256dh: $p256dh, auth: $auth, includeBody: $includeBody) {\n      endpoint\n      includeBody\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnregisterPush {\n    unregisterPush\n  }\n"): (typeof documents)["\n  mutation UnregisterPush {\n    unregisterPush\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

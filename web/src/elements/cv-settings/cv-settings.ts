@@ -1,10 +1,20 @@
 import { css, html } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { PushSetup, type PushStatus } from '../../client/push.ts';
 import { CvElement } from '../../internal/cv-element.ts';
 import { sharedStyles } from '../../internal/shared.styles.ts';
 
+const PERMISSION_TEXT: Record<PushStatus['permission'], string> = {
+  granted: 'allowed',
+  denied: 'blocked (change it in the site settings)',
+  default: 'not asked yet',
+  unsupported: 'not available',
+};
+
 /**
  * Your address (to share), your display name, call settings (do-not-disturb, calls from
- * non-contacts), your plan, and signing out of this browser. Call settings show the server's
+ * non-contacts), your plan, push notifications on this device (with the browser's permission
+ * state), and signing out of this browser. Call settings show the server's
  * state, refetched when another device changes them (the feed's AddressBookChanged).
  */
 export class CvSettings extends CvElement {
@@ -58,6 +68,14 @@ export class CvSettings extends CvElement {
   };
   declare confirmingEverywhere: boolean;
   declare everywhereProblem: string | null;
+    push: { state: true },
+    pushProblem: { state: true },
+    pushBusy: { state: true },
+  };
+  declare push: PushStatus | null;
+  declare pushProblem: string | null;
+  declare pushBusy: boolean;
+  readonly #pushSetup = new PushSetup(() => this.client!.api);
   declare confirming: boolean;
   declare problem: string | null;
   declare saved: boolean;
@@ -72,6 +90,9 @@ export class CvSettings extends CvElement {
     this.saved = false;
     this.callsProblem = null;
     this.saving = 0;
+    this.push = null;
+    this.pushProblem = null;
+    this.pushBusy = false;
     this.confirmingEverywhere = false;
     this.everywhereProblem = null;
   }
@@ -111,6 +132,70 @@ export class CvSettings extends CvElement {
     }
   }
 
+  /** Loads this device's push state once the element is shown (and after each change). */
+  async #loadPush() {
+    if (!this.client?.me) return;
+    try {
+      this.push = await this.#pushSetup.status();
+    } catch (error) {
+      this.pushProblem = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async #togglePush(on: boolean, includeBody: boolean) {
+    this.pushBusy = true;
+    try {
+      if (on) await this.#pushSetup.enable(includeBody);
+      else await this.#pushSetup.disable();
+      this.pushProblem = null;
+    } catch (error) {
+      this.pushProblem = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.pushBusy = false;
+      await this.#loadPush();
+    }
+  }
+
+  #pushRequested = false;
+
+  #notifications() {
+    if (!this.#pushRequested) {
+      // Once the client is there (render only runs with a signed-in identity).
+      this.#pushRequested = true;
+      void this.#loadPush();
+    }
+    const p = this.push;
+    const permission = p ? PERMISSION_TEXT[p.permission] : '…';
+    const usable = !!p && p.supported && p.serverOn && !this.pushBusy;
+    return html`<section aria-labelledby="notify-title">
+      <h2 id="notify-title">Notifications</h2>
+      <div class="check">
+        <input type="checkbox" id="push" .checked=${live(p?.enabled ?? false)} ?disabled=${!usable}
+          aria-describedby="push-hint"
+          @change=${(e: Event) => this.#togglePush((e.target as HTMLInputElement).checked, p?.includeBody ?? false)} />
+        <label for="push">Push notifications on this device</label>
+      </div>
+      <div class="check">
+        <input type="checkbox" id="push-body" .checked=${live(p?.includeBody ?? false)}
+          ?disabled=${!usable || !p?.enabled}
+          @change=${(e: Event) => this.#togglePush(true, (e.target as HTMLInputElement).checked)} />
+        <label for="push-body">Show message text in notifications</label>
+      </div>
+      <p id="push-hint" class="hint" data-push-permission=${p?.permission ?? ''}>
+        ${
+          !p
+            ? ''
+            : !p.supported
+              ? 'This browser cannot receive push notifications.'
+              : !p.serverOn
+                ? 'Push notifications are off on this server.'
+                : `Messages and calls reach this device while CallVault is closed. Browser permission: ${permission}.`
+        }
+      </p>
+      ${this.pushProblem ? html`<p class="error" role="alert" data-push-problem>${this.pushProblem}</p>` : ''}
+    </section>`;
+  }
+
   #calls() {
     const settings = this.client?.settings;
     if (!settings) return html``;
@@ -141,14 +226,7 @@ export class CvSettings extends CvElement {
         <h2 id="plan-title">Plan</h2>
         <p data-plan=${this.client?.plan ?? ''}>${this.client?.plan === 'PRO' ? 'Pro' : 'Free'}</p>
       </section>
-      <section aria-labelledby="notify-title">
-        <h2 id="notify-title">Notifications</h2>
-        <div class="check">
-          <input type="checkbox" id="push" disabled aria-describedby="push-hint" />
-          <label for="push">Push notifications</label>
-        </div>
-        <p id="push-hint" class="hint">Push notifications come in a later version.</p>
-      </section>`;
+      ${this.#notifications()}`;
   }
 
   override render() {

@@ -1,0 +1,124 @@
+/**
+ * Web Push benchmark: `npm run bench -- push [--messages N] [--recipients R] [--rounds K]`.
+ *
+ * One node (in this process, demo mode, its ephemeral VAPID pair) and the fake push service
+ * of the tests (test/support/push-service.ts: it verifies every VAPID JWT and decrypts every
+ * payload, so it costs about what the sender does) on loopback, sharing this process's event
+ * loop and the machine's cores.
+ *
+ * 1. Throughput: R offline recipients with one device each; N messages are sent (8 at a time
+ *    over HTTP) round-robin to them; pushes/s = N / (time from the first send to the last
+ *    push received). Each push is a real request: ES256 JWT, aes128gcm, HTTP to the service.
+ * 2. Added latency: sequential `sendMessage` round-trips to a recipient without a push
+ *    subscription (push off for them: the reactor only looks) and to one with a device
+ *    (push on: every message becomes a push), alternating per round; medians of the rounds.
+ */
+import { performance } from 'node:perf_hooks';
+import { gql, register, send, type TestIdentity } from '../test/support/client.ts';
+import { FakePushService } from '../test/support/push-service.ts';
+import { startServer } from '../test/support/server.ts';
+import { emitter, machine, median, percentile, round } from './measure.ts';
+
+const emit = emitter('push');
+const REGISTER_PUSH = `mutation($e: String!, $p: String!, $a: String!) {
+  registerPush(endpoint: $e, p256dh: $p, auth: $a) { endpoint }
+}`;
+
+function arg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const messages = arg(args, 'messages', 2000);
+  const recipients = arg(args, 'recipients', 50);
+  const rounds = arg(args, 'rounds', 5);
+  emit(machine());
+  const service = await FakePushService.start();
+  const s = await startServer('memory', {
+    MESSAGE_RATE_BURST: '1000000',
+    MESSAGE_RATE_PER_MINUTE: '1000000',
+    PUSH_QUEUE_SIZE: '100000',
+  });
+  try {
+    const ada = await register(s.url, 'Ada');
+    const subscribeDevice = async (who: TestIdentity) => {
+      const d = service.device();
+      const r = await gql(s.url, REGISTER_PUSH, { e: d.endpoint, p: d.p256dh, a: d.auth }, who.token);
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+    };
+    const people: TestIdentity[] = [];
+    for (let i = 0; i < recipients; i++) {
+      const p = await register(s.url, `R${i}`);
+      await subscribeDevice(p);
+      people.push(p);
+    }
+
+    // 1. Throughput.
+    const before = service.requests.length;
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < messages) {
+          const i = next++;
+          await send(s.url, ada, people[i % recipients]!.address, `m${i}`);
+        }
+      }),
+    );
+    const sentMs = performance.now() - started;
+    while (service.requests.length - before < messages) {
+      await service.next((r) => service.requests.indexOf(r) >= before + messages - 1, 60_000).catch(() => {});
+      if (service.requests.length - before < messages && performance.now() - started > 120_000) break;
+    }
+    const pushedMs = performance.now() - started;
+    const received = service.requests.length - before;
+    emit({
+      throughput: true,
+      messages,
+      recipients,
+      pushes: received,
+      refused: service.refusals.length,
+      send_rate_per_s: round(messages / (sentMs / 1000)),
+      pushes_per_s: round(received / (pushedMs / 1000)),
+    });
+
+    // 2. sendMessage latency, push off vs on for the recipient.
+    const off = await register(s.url, 'NoDevice');
+    const on = await register(s.url, 'WithDevice');
+    await subscribeDevice(on);
+    const perRound = Math.max(50, Math.floor(messages / 10));
+    const times = { off: [] as number[], on: [] as number[] };
+    const medians = { off: [] as number[], on: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of (r % 2 ? ['on', 'off'] : ['off', 'on']) as ('off' | 'on')[]) {
+        const to = kind === 'on' ? on : off;
+        const round_: number[] = [];
+        for (let i = 0; i < perRound; i++) {
+          const t0 = performance.now();
+          await send(s.url, ada, to.address, `latency ${i}`);
+          round_.push(performance.now() - t0);
+        }
+        times[kind].push(...round_);
+        medians[kind].push(median(round_));
+      }
+    }
+    const line = (kind: 'off' | 'on') => {
+      const sorted = [...times[kind]].sort((a, b) => a - b);
+      return { median_ms: round(median(medians[kind]), 3), p95_ms: round(percentile(sorted, 95), 3) };
+    };
+    const a = line('off');
+    const b = line('on');
+    emit({
+      latency: true,
+      rounds,
+      per_round: perRound,
+      push_off: a,
+      push_on: b,
+      on_over_off: round(b.median_ms / a.median_ms, 3),
+    });
+  } finally {
+    await s.close();
+    await service.close();
+  }
+}
