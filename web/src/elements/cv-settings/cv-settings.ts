@@ -65,13 +65,12 @@ export class CvSettings extends CvElement {
     saved: { state: true },
     confirmingEverywhere: { state: true },
     everywhereProblem: { state: true },
-  };
-  declare confirmingEverywhere: boolean;
-  declare everywhereProblem: string | null;
     push: { state: true },
     pushProblem: { state: true },
     pushBusy: { state: true },
   };
+  declare confirmingEverywhere: boolean;
+  declare everywhereProblem: string | null;
   declare push: PushStatus | null;
   declare pushProblem: string | null;
   declare pushBusy: boolean;
