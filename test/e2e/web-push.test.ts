@@ -144,6 +144,26 @@ describe('web push in Chromium', { skip: skipWithoutChromium() }, () => {
         { title: 'Ada', body: 'Message request', tag: `conversation-${ada.address}`, actions: [] },
       ],
     );
+
+    // A notification click opens the app on what it names: a new tab at the notification's
+    // link, or an open tab told by the service worker ('callvault-open').
+    const page3 = await context.newPage();
+    await page3.goto(`${server.url}/?chat=${encodeURIComponent(ada.address)}`);
+    const chat = page3.locator('cv-chat');
+    await chat.waitFor();
+    assert.equal(await chat.evaluate((el) => (el as unknown as { peer: string }).peer), ada.address);
+    assert.equal(new URL(page3.url()).search, '', 'the link is taken off the address bar');
+    await page3.locator('nav [data-tab="settings"]').click();
+    await page3.evaluate(() =>
+      navigator.serviceWorker.dispatchEvent(
+        new MessageEvent('message', { data: { type: 'callvault-open', url: '/?tab=calls' } }),
+      ),
+    );
+    await page3.locator('nav [data-tab="calls"][aria-current="page"]').waitFor();
+    // Anything else in a link is ignored: a malformed address opens nothing.
+    await page3.goto(`${server.url}/?chat=not-an-address`);
+    await page3.locator('nav [data-tab="chats"]').waitFor();
+    assert.equal(await page3.locator('cv-chat').count(), 0);
     await context.close();
   });
 });

@@ -1,5 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { html, LitElement } from 'lit';
+import { addressProblem } from '../../../protocol/index.ts';
 import type { CallVaultClient } from '../client/client.ts';
 import { CloseChatEvent } from '../events/close-chat.ts';
 import { OpenChatEvent } from '../events/open-chat.ts';
@@ -30,7 +31,10 @@ export class CallVaultApp extends LitElement {
     this.client = client;
     this.tab = 'chats';
     new ContextProvider(this, { context: clientContext, initialValue: client });
-    client.addEventListener('change', () => this.requestUpdate());
+    client.addEventListener('change', () => {
+      this.#applyLink();
+      this.requestUpdate();
+    });
     this.addEventListener(OpenChatEvent.type, (e) => {
       this.tab = 'chats';
       void this.client.open(e.peer);
@@ -39,6 +43,53 @@ export class CallVaultApp extends LitElement {
     this.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.client.openPeer) this.client.close();
     });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Opened from a notification (service worker): `?chat=ADDRESS`, `?tab=calls`, `?call=ID`.
+    this.followLink(location.search);
+    navigator.serviceWorker?.addEventListener('message', this.#onWorkerMessage);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    navigator.serviceWorker?.removeEventListener('message', this.#onWorkerMessage);
+  }
+
+  /** A tab already open is told what to show by the service worker (a notification click). */
+  readonly #onWorkerMessage = (event: MessageEvent) => {
+    const data = event.data as { type?: unknown; url?: unknown } | null;
+    if (data?.type !== 'callvault-open' || typeof data.url !== 'string') return;
+    this.followLink(new URL(data.url, location.origin).search);
+  };
+
+  #pendingLink: URLSearchParams | null = null;
+
+  /** Shows what a link names once signed in: a conversation, or a section (a call's link shows the calls). */
+  followLink(search: string): void {
+    const params = new URLSearchParams(search);
+    if (!params.has('chat') && !params.has('tab') && !params.has('call')) return;
+    this.#pendingLink = params;
+    if (location.search) history.replaceState(history.state, '', location.pathname);
+    this.#applyLink();
+  }
+
+  #applyLink(): void {
+    const params = this.#pendingLink;
+    if (!params || this.client.phase !== 'signed-in') return;
+    this.#pendingLink = null;
+    const chat = params.get('chat');
+    const tab = params.get('tab');
+    if (chat !== null && addressProblem(chat) === null) {
+      this.tab = 'chats';
+      void this.client.open(chat).catch(() => {});
+    } else if (tab !== null && TABS.some((t) => t.id === tab)) {
+      this.tab = tab as Tab;
+    } else if (params.has('call')) {
+      // A call still ringing shows its own screen; one that ended is in the history.
+      this.tab = 'calls';
+    }
   }
 
   #pane() {
