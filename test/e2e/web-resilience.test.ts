@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
 import { freePort, restartServer, type ServerProcess, spawnServer } from '../support/process.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
@@ -45,7 +46,7 @@ describe('web app resilience (PostgreSQL mode)', {
   before(async () => {
     ensureWebBuild();
     db = await createTestDatabase();
-    env = { DATABASE_URL: db.url, MESSAGE_RATE_BURST: '1000'};
+    env = { DATABASE_URL: db.url, MESSAGE_RATE_BURST: '1000' };
     // A fixed port from the start, as a deployment has: restarts take the same one again.
     server = await spawnServer({ ...env, PORT: String(await freePort()) });
     browser = await launchChromium();
@@ -199,4 +200,86 @@ describe('web app resilience (PostgreSQL mode)', {
       for (const p of people) assert.deepEqual(unexpected(p.problems), []);
     });
   }
+
+  /** The text of the messages this device saved for offline reading (IndexedDB), or null. */
+  const savedBodies = (person: Person) =>
+    person.page.evaluate(async (address) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('callvault');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const view = await new Promise<any>((resolve, reject) => {
+        const r = db.transaction('kv').objectStore('kv').get(`view:${address}`);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      db.close();
+      return view
+        ? (view.chats.messages as [string, { body: string }[]][]).flatMap(([, l]) => l.map((m) => m.body))
+        : null;
+    }, person.address);
+
+  it('should open with no network at all and show the saved conversations, then catch up once back', async () => {
+    const [alice, bob] = people as [Person, Person];
+    // The service worker controls Bob's page: it has the app shell.
+    await bob.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) =>
+          navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }),
+        );
+      }
+    });
+    const seen = await bodies(bob.page);
+    await eventually(
+      async () => JSON.stringify(await savedBodies(bob)) === JSON.stringify(seen),
+      "Bob's saved view to hold what he has seen",
+    );
+
+    // No server, no network: the page comes from the service worker, the chats from IndexedDB.
+    await server.stop();
+    await bob.context.setOffline(true);
+    bob.problems.length = 0;
+    await bob.page.reload();
+    await bob.page.locator('[data-saved-view]').waitFor();
+    const row = bob.page.locator(`cv-conversation-list [data-peer="${alice.address}"]`);
+    await row.waitFor();
+    assert.match((await row.locator('.name').textContent()) ?? '', /^Alice$/);
+    assert.match((await row.locator('.preview').textContent()) ?? '', /SIGKILL after/);
+    assert.equal(await status(bob.page, 'online').count(), 0);
+    await row.click();
+    await bob.page.locator('cv-chat li.msg .body', { hasText: 'SIGKILL after' }).waitFor();
+    assert.deepEqual(await bodies(bob.page), seen);
+    assert.equal((await bob.page.locator('cv-chat li.msg.out .mark[data-status="READ"]').count()) > 0, true);
+    // Written offline: queued, shown pending.
+    await say(bob.page, 'written with no network');
+    await bob.page.locator('cv-chat li.msg.out .mark[data-status="PENDING"]').waitFor();
+    assert.deepEqual(await axeProblems(bob.page), []);
+
+    // The server comes back; Alice writes while Bob is still offline; then Bob's network returns.
+    server = await restartServer(server, env);
+    await status(alice.page, 'online').waitFor({ timeout: 60_000 });
+    await say(alice.page, 'written while bob had no network');
+    await alice.page.locator('cv-chat .mark[data-status="PENDING"]').first().waitFor({ state: 'detached' });
+    await bob.context.setOffline(false);
+    await status(bob.page, 'online').waitFor({ timeout: 60_000 });
+    await bob.page.locator('[data-saved-view]').waitFor({ state: 'detached' });
+    await bob.page.locator('cv-chat li.msg.in', { hasText: 'written while bob had no network' }).waitFor();
+    await alice.page.locator('cv-chat li.msg.in', { hasText: 'written with no network' }).waitFor();
+    await bob.page.locator('cv-chat .mark[data-status="PENDING"]').first().waitFor({ state: 'detached' });
+    await bob.page
+      .locator('cv-chat li.msg.out', { hasText: 'written with no network' })
+      .locator('.mark[data-status="READ"]')
+      .waitFor();
+    for (const p of [alice, bob]) {
+      const shown = await bodies(p.page);
+      assert.deepEqual(shown.slice(0, seen.length), seen);
+      assert.deepEqual(shown.slice(seen.length).sort(), [
+        'written while bob had no network',
+        'written with no network',
+      ]);
+    }
+    for (const p of people) assert.deepEqual(unexpected(p.problems), []);
+  });
 });

@@ -6,13 +6,22 @@ export const styles = [
   sharedStyles,
   css`
     :host {
-      display: block;
+      display: flex;
+      flex-direction: column;
       height: 100%;
     }
     .shell {
       display: grid;
       grid-template-columns: 1fr;
-      height: 100%;
+      flex: 1;
+      min-height: 0;
+    }
+    .saved {
+      margin: 0;
+      padding: 0.4rem 1rem;
+      font-size: 0.875rem;
+      background: var(--cv-surface);
+      border-bottom: 1px solid var(--cv-border);
     }
     aside {
       display: flex;

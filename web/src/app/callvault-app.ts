@@ -61,6 +61,13 @@ export class CallVaultApp extends LitElement {
     const peer = client.openPeer;
     return html`
       ${client.calls.call ? html`<cv-call></cv-call>` : ''}
+      ${
+        client.showingSaved
+          ? html`<p class="saved" role="status" data-saved-view>
+              Not connected: showing what this device saved. Messages you write are sent once connected.
+            </p>`
+          : ''
+      }
       <div class="shell ${peer ? 'chat-open' : ''}">
         <aside>
           <div class="top">

@@ -23,6 +23,21 @@ export interface Conversation {
   last: ChatMessage | null;
 }
 
+/** What a device keeps of its chats to show them without a network (cache.ts). */
+export interface ChatsSnapshot {
+  conversations: Conversation[];
+  messages: [peer: string, messages: ChatMessage[]][];
+  receipts: [peer: string, watermarks: { delivered: number; read: number }][];
+}
+
+/** How much a snapshot may hold: the newest conversations, their newest messages, a text budget. */
+export interface SnapshotLimits {
+  conversations: number;
+  messagesPerConversation: number;
+  /** Characters of message text in all, newest first: a few long messages cannot fill the disk. */
+  bodyChars: number;
+}
+
 type ServerConversation = ConversationsQuery['conversations'][number];
 type HistoryMessage = HistoryQuery['messages']['messages'][number];
 
@@ -191,6 +206,48 @@ export class Chats {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The newest conversations and, for each, its newest messages (oldest first), within the
+   * limits. Messages are copies: the snapshot does not change with the chats.
+   */
+  snapshot(limits: SnapshotLimits): ChatsSnapshot {
+    const conversations = this.conversations().slice(0, limits.conversations);
+    let budget = limits.bodyChars;
+    const messages: ChatsSnapshot['messages'] = [];
+    for (const c of conversations) {
+      const kept: ChatMessage[] = [];
+      const list = this.#messages.get(c.peer) ?? [];
+      for (let i = list.length - 1; i >= 0 && kept.length < limits.messagesPerConversation; i--) {
+        const m = list[i]!;
+        budget -= m.body?.length ?? 0;
+        if (budget < 0) break;
+        kept.unshift({ ...m });
+      }
+      if (kept.length > 0) messages.push([c.peer, kept]);
+      if (budget < 0) break;
+    }
+    return {
+      conversations: conversations.map((c) => ({ ...c, last: c.last ? { ...c.last } : null })),
+      messages,
+      receipts: conversations.flatMap((c) => {
+        const r = this.#receipts.get(c.peer);
+        return r ? [[c.peer, { ...r }] as [string, { delivered: number; read: number }]] : [];
+      }),
+    };
+  }
+
+  /**
+   * Chats as a snapshot left them. Older history is not offered from it: the next `addHistory`
+   * from the server sets where it starts.
+   */
+  static restore(me: string, snapshot: ChatsSnapshot): Chats {
+    const chats = new Chats(me);
+    for (const c of snapshot.conversations) chats.#conversations.set(c.peer, { ...c });
+    for (const [peer, list] of snapshot.messages) chats.#messages.set(peer, [...list]);
+    for (const [peer, r] of snapshot.receipts) chats.#receipts.set(peer, { ...r });
+    return chats;
   }
 
   #withReceipts(peer: string, m: ChatMessage): ChatMessage {

@@ -25,6 +25,7 @@ import {
   UnblockContact,
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
+import { CACHE_LIMITS, OfflineCache } from './cache.ts';
 import { Calls } from './calls.ts';
 import { Chats } from './chats.ts';
 import { Connection, type ConnectionState } from './connection.ts';
@@ -68,6 +69,11 @@ export class CallVaultClient extends EventTarget {
   /** The plan the server shows for me (read-only here). */
   plan: Plan | null = null;
   chats: Chats | null = null;
+  /**
+   * What is shown came from this device's saved view (cache.ts), not yet from the server: the
+   * app opened without reaching it. Read-only until then; messages written wait in the outbox.
+   */
+  showingSaved = false;
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
   error: string | null = null;
@@ -81,6 +87,7 @@ export class CallVaultClient extends EventTarget {
   #conn: Connection | null = null;
   #feed: FeedFollower | null = null;
   #info: SessionInfo | null = null;
+  #cache: OfflineCache | null = null;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -96,9 +103,22 @@ export class CallVaultClient extends EventTarget {
     });
   }
 
-  /** Something shown changed: elements re-render. */
+  /** Something shown changed: elements re-render, and the saved view is brought up to date. */
   changed(): void {
+    const { chats } = this;
+    if (this.phase === 'signed-in' && chats && this.#cache) {
+      this.#cache.schedule(() => ({
+        contacts: this.contacts,
+        blocked: this.blocked,
+        chats: chats.snapshot(CACHE_LIMITS),
+      }));
+    }
     this.dispatchEvent(new Event('change'));
+  }
+
+  /** Writes the saved view now (the page is going away). */
+  saveNow(): Promise<void> {
+    return this.#cache?.flush() ?? Promise.resolve();
   }
 
   get api(): Api {
@@ -126,6 +146,15 @@ export class CallVaultClient extends EventTarget {
     this.#info = info;
     this.me = { address: info.address, displayName: info.displayName };
     this.chats = new Chats(info.address);
+    // What this device saved last time, shown at once: the server may not answer for a while.
+    this.#cache = new OfflineCache(this.options.kv, info.address);
+    const saved = await this.#cache.load();
+    if (saved) {
+      this.chats = Chats.restore(info.address, saved.chats);
+      this.contacts = saved.contacts;
+      this.blocked = saved.blocked;
+      this.showingSaved = true;
+    }
     this.#conn = new Connection({
       url: this.options.wsUrl,
       token: info.token,
@@ -185,6 +214,7 @@ export class CallVaultClient extends EventTarget {
     };
     this.plan = contacts.plan;
     this.chats?.setConversations(conversations.conversations);
+    this.showingSaved = false;
     if (this.openPeer) await this.open(this.openPeer);
     this.changed();
   }
@@ -234,6 +264,8 @@ export class CallVaultClient extends EventTarget {
   /** Opens a conversation: loads its latest history and marks it read. */
   async open(peer: string): Promise<void> {
     this.openPeer = peer;
+    // Shown at once with what is known (offline: the saved messages); the page comes when it can.
+    this.changed();
     const page = await this.api.request(History, { with: peer, last: PAGE });
     this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
     this.changed();
@@ -363,6 +395,9 @@ export class CallVaultClient extends EventTarget {
     this.#close();
     await this.#feed?.reset();
     await this.outbox.clear();
+    const cache = this.#cache;
+    this.#cache = null;
+    await cache?.clear();
     await this.session.forgetAll();
     this.me = null;
     this.chats = null;
@@ -370,6 +405,7 @@ export class CallVaultClient extends EventTarget {
     this.settings = null;
     this.plan = null;
     this.callHistory = null;
+    this.showingSaved = false;
     this.#set({ phase: 'signed-out', connection: 'offline' });
   }
 
