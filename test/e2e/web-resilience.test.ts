@@ -282,4 +282,75 @@ describe('web app resilience (PostgreSQL mode)', {
     }
     for (const p of people) assert.deepEqual(unexpected(p.problems), []);
   });
+
+  /** Horizontal overflow of the page (0: none), and controls smaller than a 44 px tap target. */
+  async function layoutProblems(page: Page, screen: string, targets: string[]): Promise<string[]> {
+    const problems: string[] = [];
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const viewport = page.viewportSize()!.width;
+    if (width > viewport) problems.push(`${screen}: scrolls sideways (${width} > ${viewport})`);
+    for (const name of targets) {
+      const box = await page
+        .getByRole('button', { name, exact: true })
+        .filter({ visible: true })
+        .first()
+        .boundingBox();
+      if (!box) problems.push(`${screen}: no visible button "${name}"`);
+      else if (box.width < 44 || box.height < 44)
+        problems.push(`${screen}: "${name}" is ${Math.round(box.width)}×${Math.round(box.height)} px`);
+    }
+    return problems;
+  }
+
+  it('should be usable at 360 × 640 on every screen, and show two panes at desktop width', async () => {
+    const [alice] = people as [Person, Person];
+    const carol = await open(360, 640);
+    const { page } = carol;
+    const problems: string[] = [];
+    const axe: string[] = [];
+    const check = async (screen: string, targets: string[]) => {
+      problems.push(...(await layoutProblems(page, screen, targets)));
+      axe.push(...(await axeProblems(page)).map((p) => `${screen}: ${p}`));
+    };
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Create identity' }).waitFor();
+    await check('onboarding', ['Create identity']);
+    await onboard(carol, 'Carol with a rather long display name');
+    const tabs = ['Chats', 'Calls', 'Contacts', 'Settings'];
+    await check('settings', tabs);
+    await addContact(carol, alice.address, 'Alice');
+    await check('contacts', [...tabs, 'Add contact']);
+    await page.locator('nav [data-tab="calls"]').click();
+    await page.locator('cv-call-history').waitFor();
+    await check('calls', tabs);
+    await page.locator('nav [data-tab="contacts"]').click();
+    await page.locator(`[data-contact="${alice.address}"]`).click();
+    await say(page, `a long word: ${'x'.repeat(120)} and a link https://example.invalid/${'y'.repeat(80)}`);
+    await page
+      .locator(
+        'cv-chat li.msg.out .mark[data-status="SENT"], cv-chat li.msg.out .mark[data-status="DELIVERED"]',
+      )
+      .first()
+      .waitFor();
+    // One pane on a phone: the chat, without the list beside it.
+    assert.equal(await page.locator('callvault-app aside').isVisible(), false);
+    await check('chat', ['Send', 'Back to conversations', 'Audio call Alice', 'Video call Alice']);
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    await page.locator(`cv-conversation-list [data-peer="${alice.address}"]`).waitFor();
+    assert.equal(await page.locator('callvault-app main').isVisible(), false);
+    await check('conversations', tabs);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(axe, []);
+
+    // The same app at desktop width: list and chat side by side.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator(`cv-conversation-list [data-peer="${alice.address}"]`).click();
+    await page.locator('cv-chat li.msg.out').first().waitFor();
+    const aside = await page.locator('callvault-app aside').boundingBox();
+    const main = await page.locator('callvault-app main').boundingBox();
+    assert.ok(aside && main, 'both panes shown');
+    assert.ok(aside.x + aside.width <= main.x + 1, 'the list is beside the chat, not above it');
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1280);
+    assert.deepEqual(unexpected(carol.problems), []);
+  });
 });
