@@ -58,6 +58,43 @@ describe('saved view of the chats (offline reading)', () => {
     assert.equal(restored.conversation('cv1b')?.unreadCount, 2);
   });
 
+  it("should let the server's newest page replace saved messages it does not reach (no gap)", () => {
+    const chats = new Chats(ME);
+    for (let p = 1; p <= 4; p++) chats.apply(added('cv1a', p, false), null);
+    const restored = Chats.restore(ME, chats.snapshot(CACHE_LIMITS));
+    const page = [10, 11].map((position) => ({
+      id: `cv1a-${position}`,
+      position,
+      from: 'cv1a',
+      body: `hello ${position}`,
+      sentAt: position,
+      editedAt: null,
+      deleted: false,
+      outgoing: false,
+      status: null,
+    }));
+    // Older pages exist (before 10): what lay between 4 and 10 is not shown, so 1–4 go.
+    restored.addHistory('cv1a', page, 10);
+    assert.deepEqual(
+      restored.messages('cv1a').map((m) => m.position),
+      [10, 11],
+    );
+    assert.equal(restored.olderCursor('cv1a'), 10);
+    // A page that is the whole history: what is not in it is gone (deleted, declined).
+    const whole = Chats.restore(ME, chats.snapshot(CACHE_LIMITS));
+    whole.addHistory('cv1a', page.slice(1), null);
+    assert.deepEqual(
+      whole.messages('cv1a').map((m) => m.position),
+      [11],
+    );
+    // Only the first page after the restore does this: older pages merge as usual.
+    whole.addHistory('cv1a', page.slice(0, 1), null);
+    assert.deepEqual(
+      whole.messages('cv1a').map((m) => m.position),
+      [10, 11],
+    );
+  });
+
   it('should keep only the newest conversations and messages, within the text budget', () => {
     const chats = new Chats(ME);
     let position = 0;

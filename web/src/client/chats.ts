@@ -53,6 +53,8 @@ export class Chats {
   #older = new Map<string, number | null>();
   /** Watermarks of what the peer acknowledged of our messages. */
   #receipts = new Map<string, { delivered: number; read: number }>();
+  /** Peers whose messages came from a saved view, until the server's newest page replaces them. */
+  #saved = new Set<string>();
 
   constructor(me: string) {
     this.me = me;
@@ -117,6 +119,15 @@ export class Chats {
    * cursor that older pages already moved further back.
    */
   addHistory(peer: string, page: readonly HistoryMessage[], before: number | null = null): void {
+    if (this.#saved.delete(peer)) {
+      // The server's newest page is the truth: saved messages older than it would sit above a
+      // gap (or, when it is the whole history, are no longer there).
+      const oldest = page[0]?.position ?? Number.POSITIVE_INFINITY;
+      this.#messages.set(
+        peer,
+        (this.#messages.get(peer) ?? []).filter((m) => m.position >= oldest),
+      );
+    }
     for (const m of page) this.#upsert(peer, { ...m });
     const known = this.#older.get(peer);
     if (known === undefined || (known !== null && (before === null || before < known))) {
@@ -245,7 +256,10 @@ export class Chats {
   static restore(me: string, snapshot: ChatsSnapshot): Chats {
     const chats = new Chats(me);
     for (const c of snapshot.conversations) chats.#conversations.set(c.peer, { ...c });
-    for (const [peer, list] of snapshot.messages) chats.#messages.set(peer, [...list]);
+    for (const [peer, list] of snapshot.messages) {
+      chats.#messages.set(peer, [...list]);
+      chats.#saved.add(peer);
+    }
     for (const [peer, r] of snapshot.receipts) chats.#receipts.set(peer, { ...r });
     return chats;
   }
