@@ -46,7 +46,7 @@ describe('saved view of the chats (offline reading)', () => {
     assert.deepEqual(restored.messages('cv1a'), chats.messages('cv1a'));
     assert.equal(restored.messages('cv1a')[0]?.status, 'READ');
     assert.equal(restored.conversation('cv1b')?.unreadCount, 1);
-    // Older history is the server's to give: none is offered from a saved view.
+    // Everything was in the snapshot, and no older page was known: none is offered.
     assert.equal(restored.olderCursor('cv1a'), null);
     // What arrives again after the reconnect is merged, not doubled, and not counted unread twice.
     restored.apply(added('cv1b', 3, false), null);
@@ -102,6 +102,8 @@ describe('saved view of the chats (offline reading)', () => {
       for (let i = 0; i < 5; i++) chats.apply(added(peer, ++position, false, 'x'.repeat(10)), null);
     }
     const few = chats.snapshot({ conversations: 2, messagesPerConversation: 3, bodyChars: 1000 });
+    // What was left out is offered as older history, from the first message kept.
+    assert.equal(Chats.restore(ME, few).olderCursor('cv1new'), 13);
     assert.deepEqual(
       few.conversations.map((c) => c.peer),
       ['cv1new', 'cv1mid'],

@@ -28,6 +28,8 @@ export interface ChatsSnapshot {
   conversations: Conversation[];
   messages: [peer: string, messages: ChatMessage[]][];
   receipts: [peer: string, watermarks: { delivered: number; read: number }][];
+  /** Where older history starts, per peer (null: the oldest message is in the snapshot). */
+  older: [peer: string, before: number | null][];
 }
 
 /** How much a snapshot may hold: the newest conversations, their newest messages, a text budget. */
@@ -127,6 +129,8 @@ export class Chats {
         peer,
         (this.#messages.get(peer) ?? []).filter((m) => m.position >= oldest),
       );
+      // And its cursor replaces the snapshot's.
+      this.#older.delete(peer);
     }
     for (const m of page) this.#upsert(peer, { ...m });
     const known = this.#older.get(peer);
@@ -227,6 +231,7 @@ export class Chats {
     const conversations = this.conversations().slice(0, limits.conversations);
     let budget = limits.bodyChars;
     const messages: ChatsSnapshot['messages'] = [];
+    const older: ChatsSnapshot['older'] = [];
     for (const c of conversations) {
       const kept: ChatMessage[] = [];
       const list = this.#messages.get(c.peer) ?? [];
@@ -236,12 +241,18 @@ export class Chats {
         if (budget < 0) break;
         kept.unshift({ ...m });
       }
-      if (kept.length > 0) messages.push([c.peer, kept]);
+      if (kept.length > 0) {
+        messages.push([c.peer, kept]);
+        // Left out of the snapshot, or never loaded: the server has it, before the first kept.
+        const before = kept.length < list.length ? kept[0]!.position : (this.#older.get(c.peer) ?? null);
+        older.push([c.peer, before]);
+      }
       if (budget < 0) break;
     }
     return {
       conversations: conversations.map((c) => ({ ...c, last: c.last ? { ...c.last } : null })),
       messages,
+      older,
       receipts: conversations.flatMap((c) => {
         const r = this.#receipts.get(c.peer);
         return r ? [[c.peer, { ...r }] as [string, { delivered: number; read: number }]] : [];
@@ -250,8 +261,8 @@ export class Chats {
   }
 
   /**
-   * Chats as a snapshot left them. Older history is not offered from it: the next `addHistory`
-   * from the server sets where it starts.
+   * Chats as a snapshot left them, older history offered from where the snapshot's messages start
+   * (fetched once the server answers).
    */
   static restore(me: string, snapshot: ChatsSnapshot): Chats {
     const chats = new Chats(me);
@@ -261,6 +272,7 @@ export class Chats {
       chats.#saved.add(peer);
     }
     for (const [peer, r] of snapshot.receipts) chats.#receipts.set(peer, { ...r });
+    for (const [peer, before] of snapshot.older ?? []) chats.#older.set(peer, before);
     return chats;
   }
 
