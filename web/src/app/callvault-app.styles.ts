@@ -6,6 +6,10 @@ export const styles = [
   sharedStyles,
   css`
     :host {
+      display: block;
+      height: 100%;
+    }
+    .frame {
       display: flex;
       flex-direction: column;
       height: 100%;
@@ -13,6 +17,8 @@ export const styles = [
     .shell {
       display: grid;
       grid-template-columns: 1fr;
+      /* One row, exactly the height left under the note: the panes scroll inside it. */
+      grid-template-rows: minmax(0, 1fr);
       flex: 1;
       min-height: 0;
     }

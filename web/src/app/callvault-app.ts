@@ -61,6 +61,7 @@ export class CallVaultApp extends LitElement {
     const peer = client.openPeer;
     return html`
       ${client.calls.call ? html`<cv-call></cv-call>` : ''}
+      <div class="frame">
       ${
         client.showingSaved
           ? html`<p class="saved" role="status" data-saved-view>
@@ -94,6 +95,7 @@ export class CallVaultApp extends LitElement {
               : html`<div class="placeholder">Choose a conversation, or add a contact to start one.</div>`
           }
         </main>
+      </div>
       </div>
     `;
   }
