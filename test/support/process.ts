@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
   wsUrl: string;
+  port: number;
   output: () => string;
-  stop(): Promise<number | null>;
+  /** Stops it (SIGTERM: a clean shutdown; SIGKILL: a crash) and waits for the exit. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<number | null>;
 }
 
 /** Runs the server from source through tsx (the default) … */
@@ -46,13 +49,36 @@ export async function spawnServer(env: Record<string, string>, args = FROM_SOURC
     child,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    port,
     output: () => out,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
-      child.kill('SIGTERM');
+      child.kill(signal);
       const [code] = await exited;
       return code as number | null;
     },
   };
+}
+
+/**
+ * The same server again after `stop`: same port (so the browsers' pages, their IndexedDB and
+ * their service worker stay on the same origin) and the same environment (so the same
+ * PostgreSQL database: the log survived).
+ */
+export function restartServer(previous: ServerProcess, env: Record<string, string>): Promise<ServerProcess> {
+  return spawnServer({ ...env, PORT: String(previous.port) });
+}
+
+/**
+ * A loopback port nothing listens on now. A server restarted on its port must have had a fixed
+ * one from the start, as deployments do: connections accepted on a port-0 listener leave
+ * TIME_WAIT entries that keep the port from being bound again for a minute.
+ */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
 }

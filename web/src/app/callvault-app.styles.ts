@@ -9,10 +9,25 @@ export const styles = [
       display: block;
       height: 100%;
     }
+    .frame {
+      display: flex;
+      flex-direction: column;
+      height: 100%;
+    }
     .shell {
       display: grid;
       grid-template-columns: 1fr;
-      height: 100%;
+      /* One row, exactly the height left under the note: the panes scroll inside it. */
+      grid-template-rows: minmax(0, 1fr);
+      flex: 1;
+      min-height: 0;
+    }
+    .saved {
+      margin: 0;
+      padding: 0.4rem 1rem;
+      font-size: 0.875rem;
+      background: var(--cv-surface);
+      border-bottom: 1px solid var(--cv-border);
     }
     aside {
       display: flex;

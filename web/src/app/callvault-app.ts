@@ -112,6 +112,14 @@ export class CallVaultApp extends LitElement {
     const peer = client.openPeer;
     return html`
       ${client.calls.call ? html`<cv-call></cv-call>` : ''}
+      <div class="frame">
+      ${
+        client.showingSaved
+          ? html`<p class="saved" role="status" data-saved-view>
+              Not connected: showing what this device saved. Messages you write are sent once connected.
+            </p>`
+          : ''
+      }
       <div class="shell ${peer ? 'chat-open' : ''}">
         <aside>
           <div class="top">
@@ -138,6 +146,7 @@ export class CallVaultApp extends LitElement {
               : html`<div class="placeholder">Choose a conversation, or add a contact to start one.</div>`
           }
         </main>
+      </div>
       </div>
     `;
   }

@@ -39,3 +39,6 @@ void client.start();
 // The app shell for offline starts. A browser without service workers (or a private window
 // that refuses them) simply has no offline start: nothing else depends on it.
 navigator.serviceWorker?.register('/sw.js').catch(() => {});
+
+// The saved view (for offline starts) is written a moment after each change: not lost on leaving.
+addEventListener('pagehide', () => void client.saveNow());

@@ -23,6 +23,23 @@ export interface Conversation {
   last: ChatMessage | null;
 }
 
+/** What a device keeps of its chats to show them without a network (cache.ts). */
+export interface ChatsSnapshot {
+  conversations: Conversation[];
+  messages: [peer: string, messages: ChatMessage[]][];
+  receipts: [peer: string, watermarks: { delivered: number; read: number }][];
+  /** Where older history starts, per peer (null: the oldest message is in the snapshot). */
+  older: [peer: string, before: number | null][];
+}
+
+/** How much a snapshot may hold: the newest conversations, their newest messages, a text budget. */
+export interface SnapshotLimits {
+  conversations: number;
+  messagesPerConversation: number;
+  /** Characters of message text in all, newest first: a few long messages cannot fill the disk. */
+  bodyChars: number;
+}
+
 type ServerConversation = ConversationsQuery['conversations'][number];
 type HistoryMessage = HistoryQuery['messages']['messages'][number];
 
@@ -38,6 +55,8 @@ export class Chats {
   #older = new Map<string, number | null>();
   /** Watermarks of what the peer acknowledged of our messages. */
   #receipts = new Map<string, { delivered: number; read: number }>();
+  /** Peers whose messages came from a saved view, until the server's newest page replaces them. */
+  #saved = new Set<string>();
 
   constructor(me: string) {
     this.me = me;
@@ -102,6 +121,17 @@ export class Chats {
    * cursor that older pages already moved further back.
    */
   addHistory(peer: string, page: readonly HistoryMessage[], before: number | null = null): void {
+    if (this.#saved.delete(peer)) {
+      // The server's newest page is the truth: saved messages older than it would sit above a
+      // gap (or, when it is the whole history, are no longer there).
+      const oldest = page[0]?.position ?? Number.POSITIVE_INFINITY;
+      this.#messages.set(
+        peer,
+        (this.#messages.get(peer) ?? []).filter((m) => m.position >= oldest),
+      );
+      // And its cursor replaces the snapshot's.
+      this.#older.delete(peer);
+    }
     for (const m of page) this.#upsert(peer, { ...m });
     const known = this.#older.get(peer);
     if (known === undefined || (known !== null && (before === null || before < known))) {
@@ -191,6 +221,59 @@ export class Chats {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The newest conversations and, for each, its newest messages (oldest first), within the
+   * limits. Messages are copies: the snapshot does not change with the chats.
+   */
+  snapshot(limits: SnapshotLimits): ChatsSnapshot {
+    const conversations = this.conversations().slice(0, limits.conversations);
+    let budget = limits.bodyChars;
+    const messages: ChatsSnapshot['messages'] = [];
+    const older: ChatsSnapshot['older'] = [];
+    for (const c of conversations) {
+      const kept: ChatMessage[] = [];
+      const list = this.#messages.get(c.peer) ?? [];
+      for (let i = list.length - 1; i >= 0 && kept.length < limits.messagesPerConversation; i--) {
+        const m = list[i]!;
+        budget -= m.body?.length ?? 0;
+        if (budget < 0) break;
+        kept.unshift({ ...m });
+      }
+      if (kept.length > 0) {
+        messages.push([c.peer, kept]);
+        // Left out of the snapshot, or never loaded: the server has it, before the first kept.
+        const before = kept.length < list.length ? kept[0]!.position : (this.#older.get(c.peer) ?? null);
+        older.push([c.peer, before]);
+      }
+      if (budget < 0) break;
+    }
+    return {
+      conversations: conversations.map((c) => ({ ...c, last: c.last ? { ...c.last } : null })),
+      messages,
+      older,
+      receipts: conversations.flatMap((c) => {
+        const r = this.#receipts.get(c.peer);
+        return r ? [[c.peer, { ...r }] as [string, { delivered: number; read: number }]] : [];
+      }),
+    };
+  }
+
+  /**
+   * Chats as a snapshot left them, older history offered from where the snapshot's messages start
+   * (fetched once the server answers).
+   */
+  static restore(me: string, snapshot: ChatsSnapshot): Chats {
+    const chats = new Chats(me);
+    for (const c of snapshot.conversations) chats.#conversations.set(c.peer, { ...c });
+    for (const [peer, list] of snapshot.messages) {
+      chats.#messages.set(peer, [...list]);
+      chats.#saved.add(peer);
+    }
+    for (const [peer, r] of snapshot.receipts) chats.#receipts.set(peer, { ...r });
+    for (const [peer, before] of snapshot.older ?? []) chats.#older.set(peer, before);
+    return chats;
   }
 
   #withReceipts(peer: string, m: ChatMessage): ChatMessage {

@@ -26,6 +26,7 @@ import {
 } from '../graphql/messaging.ts';
 import { type Api, ApiError } from './api.ts';
 import { backupFileName, exportBackup } from './backup.ts';
+import { CACHE_LIMITS, OfflineCache } from './cache.ts';
 import { Calls } from './calls.ts';
 import { Chats } from './chats.ts';
 import { Connection, type ConnectionState, publicApi } from './connection.ts';
@@ -69,6 +70,11 @@ export class CallVaultClient extends EventTarget {
   /** The plan the server shows for me (read-only here). */
   plan: Plan | null = null;
   chats: Chats | null = null;
+  /**
+   * What is shown came from this device's saved view (cache.ts), not yet from the server: the
+   * app opened without reaching it. Read-only until then; messages written wait in the outbox.
+   */
+  showingSaved = false;
   /** The conversation on screen, whose messages are marked read as they arrive. */
   openPeer: string | null = null;
   error: string | null = null;
@@ -94,6 +100,7 @@ export class CallVaultClient extends EventTarget {
   readonly #keys: KeyStore;
   /** A sign-out of ours is under way: the socket closing because of it is no news. */
   #leaving = false;
+  #cache: OfflineCache | null = null;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -110,9 +117,22 @@ export class CallVaultClient extends EventTarget {
     });
   }
 
-  /** Something shown changed: elements re-render. */
+  /** Something shown changed: elements re-render, and the saved view is brought up to date. */
   changed(): void {
+    const { chats } = this;
+    if (this.phase === 'signed-in' && chats && this.#cache) {
+      this.#cache.schedule(() => ({
+        contacts: this.contacts,
+        blocked: this.blocked,
+        chats: chats.snapshot(CACHE_LIMITS),
+      }));
+    }
     this.dispatchEvent(new Event('change'));
+  }
+
+  /** Writes the saved view now (the page is going away). */
+  saveNow(): Promise<void> {
+    return this.#cache?.flush() ?? Promise.resolve();
   }
 
   get api(): Api {
@@ -167,6 +187,15 @@ export class CallVaultClient extends EventTarget {
     this.#info = info;
     this.me = { address: info.address, displayName: info.displayName };
     this.chats = new Chats(info.address);
+    // What this device saved last time, shown at once: the server may not answer for a while.
+    this.#cache = new OfflineCache(this.options.kv, info.address);
+    const saved = await this.#cache.load();
+    if (saved) {
+      this.chats = Chats.restore(info.address, saved.chats);
+      this.contacts = saved.contacts;
+      this.blocked = saved.blocked;
+      this.showingSaved = true;
+    }
     this.#conn = new Connection({
       url: this.options.wsUrl,
       token: info.token,
@@ -241,6 +270,7 @@ export class CallVaultClient extends EventTarget {
     };
     this.plan = contacts.plan;
     this.chats?.setConversations(conversations.conversations);
+    this.showingSaved = false;
     if (this.openPeer) await this.open(this.openPeer);
     this.changed();
   }
@@ -292,6 +322,8 @@ export class CallVaultClient extends EventTarget {
   /** Opens a conversation: loads its latest history and marks it read. */
   async open(peer: string): Promise<void> {
     this.openPeer = peer;
+    // Shown at once with what is known (offline: the saved messages); the page comes when it can.
+    this.changed();
     const page = await this.api.request(History, { with: peer, last: PAGE });
     this.chats?.addHistory(peer, page.messages.messages, page.messages.hasMore ? page.messages.before : null);
     this.changed();
@@ -423,6 +455,7 @@ export class CallVaultClient extends EventTarget {
       this.#close();
       await this.#feed?.reset();
       await this.outbox.clear();
+      await this.#clearCache();
       await this.session.forgetAll();
       this.#reset();
       this.held = null;
@@ -468,13 +501,22 @@ export class CallVaultClient extends EventTarget {
     this.plan = null;
     this.callHistory = null;
     this.canBackUp = false;
+    this.showingSaved = false;
     this.connection = 'offline';
+  }
+
+  /** Drops the saved view of the identity (offline reading) from this browser. */
+  async #clearCache(): Promise<void> {
+    const cache = this.#cache;
+    this.#cache = null;
+    await cache?.clear();
   }
 
   /** Removes the key this browser still holds after being signed out elsewhere. */
   async forgetIdentity(): Promise<void> {
     await this.#feed?.reset();
     await this.outbox.clear();
+    await this.#clearCache();
     await this.session.forgetAll();
     this.held = null;
     this.notice = null;

@@ -18,7 +18,9 @@ export const sharedStyles = css`
     border-radius: var(--cv-radius);
     padding: 0.5rem 0.9rem;
     cursor: pointer;
-    min-height: 2.5rem;
+    /* A 44 px tap target at the default text size (WCAG 2.5.5). */
+    min-height: 2.75rem;
+    min-width: 2.75rem;
   }
   button.primary {
     background: var(--cv-accent);
@@ -40,7 +42,7 @@ export const sharedStyles = css`
     background: var(--cv-surface);
     border-radius: var(--cv-radius);
     padding: 0.55rem 0.7rem;
-    min-height: 2.5rem;
+    min-height: 2.75rem;
     box-sizing: border-box;
     width: 100%;
   }

@@ -112,6 +112,7 @@ export const styles = [
     }
     .more {
       min-height: 0;
+      min-width: 0;
       padding: 0 0.35rem;
       margin-inline-start: 0.3rem;
       border: none;

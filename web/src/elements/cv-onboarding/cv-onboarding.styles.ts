@@ -12,6 +12,8 @@ export const styles = [
       box-sizing: border-box;
     }
     main {
+      /* Padding inside the width: at 360 px the card must not push the page sideways. */
+      box-sizing: border-box;
       width: min(26rem, 100%);
       background: var(--cv-surface);
       border: 1px solid var(--cv-border);
