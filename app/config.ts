@@ -23,6 +23,10 @@ export interface Config {
   trustProxy: number;
   allowedOrigins: string[];
   adminToken: string | undefined;
+  /** Read-only operator access to the audit API (never plan changes or checkpoints). */
+  auditToken: string | undefined;
+  /** Ed25519 seed (32 bytes, base64url) that signs chain checkpoints; unset: checkpoints are off. */
+  auditSigningKey: string | undefined;
   graphiql: boolean;
   logLevel: string;
   sessionTtlHours: number;
@@ -144,6 +148,20 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
   const adminToken = env.ADMIN_TOKEN || undefined;
   if (adminToken && adminToken.length < 24)
     throw new ConfigError('ADMIN_TOKEN', 'use at least 24 characters');
+  const auditToken = env.AUDIT_TOKEN || undefined;
+  if (auditToken && auditToken.length < 24)
+    throw new ConfigError('AUDIT_TOKEN', 'use at least 24 characters');
+  if (auditToken && auditToken === adminToken)
+    throw new ConfigError('AUDIT_TOKEN', 'must differ from ADMIN_TOKEN (it grants less)');
+  const auditSigningKey = env.AUDIT_SIGNING_KEY?.trim() || undefined;
+  if (
+    auditSigningKey &&
+    !(BASE64URL.test(auditSigningKey) && Buffer.from(auditSigningKey, 'base64url').length === 32)
+  )
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY',
+      'expected a 32-byte Ed25519 seed in base64url (43 characters)',
+    );
 
   const logLevel = env.LOG_LEVEL?.trim() || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -177,6 +195,8 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     trustProxy: proxyHops(env),
     allowedOrigins,
     adminToken,
+    auditToken,
+    auditSigningKey,
     graphiql: bool(env, 'GRAPHIQL', !production),
     logLevel,
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),

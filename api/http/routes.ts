@@ -1,11 +1,13 @@
 import uWS, { type TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../../app/config.ts';
 import type { ReadModels } from '../../app/read-models.ts';
+import type { Services } from '../../app/services.ts';
 import type { EventLog } from '../../events/store/types.ts';
 import type { Yoga } from '../graphql.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { createMetrics } from '../metrics.ts';
 import type { GraphQLSockets } from '../ws.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { clientIp } from './client-ip.ts';
 import { graphqlRoute } from './graphql-route.ts';
 import type { OriginPolicy } from './origin.ts';
@@ -19,6 +21,7 @@ export interface RouteDeps {
   sockets: GraphQLSockets;
   log: EventLog;
   readModels: ReadModels;
+  services: Services;
   metrics: ReturnType<typeof createMetrics>;
   inFlight: InFlight;
   originAllowed: OriginPolicy;
@@ -31,6 +34,7 @@ export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 /** The uWS app: `/graphql` (WebSocket and HTTP), health, ICE verification, metrics, the web app, 404. */
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
+  const admin = adminRoutes(deps.services);
   const healthInputs = () => ({
     log: deps.log,
     readModelFailure: readModels.failure,
@@ -61,6 +65,9 @@ export function routes(deps: RouteDeps): TemplatedApp {
       .head('/api/health', healthRoute(healthInputs, true))
       .get('/api/ice-verify', iceVerifyRoute(config, deps.now))
       .get('/metrics', metricsRoute(deps.metrics))
+      .get('/api/admin/export', admin.export)
+      .get('/api/admin/checkpoint', admin.checkpoint)
+      .post('/api/admin/checkpoint', admin.recordCheckpoint)
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)
