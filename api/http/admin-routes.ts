@@ -104,9 +104,11 @@ function exportRoute(services: Services): Route {
       });
       if (ok || aborted) return;
       await new Promise<void>((resolve) => {
-        wake = resolve;
+        // uWS calls this from native code without running the microtask queue afterwards:
+        // resolving here directly left the export waiting until some other event came by.
+        wake = () => setImmediate(resolve);
         res.onWritable(() => {
-          resolve();
+          wake?.();
           return true;
         });
       });
