@@ -52,7 +52,9 @@ describe('the stand-alone verifier computes canonical JSON as the server does', 
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split('\n').slice(0, -1);
     assert.equal(lines.length, values.length);
-    values.forEach((v, i) => assert.equal(lines[i], canonicalJson(v), `value ${i}: ${JSON.stringify(v)}`));
+    for (const [i, v] of values.entries()) {
+      assert.equal(lines[i], canonicalJson(v), `value ${i}: ${JSON.stringify(v)}`);
+    }
   });
 });
 
