@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   connections: () => import('./connections.ts'),
   messaging: () => import('./messaging.ts'),
   calls: () => import('./calls.ts'),
+  audit: () => import('./audit.ts'),
 };
 
 async function main(argv: string[]): Promise<void> {
