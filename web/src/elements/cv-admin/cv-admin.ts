@@ -13,8 +13,8 @@ import {
 } from './audit-api.ts';
 import { adminStyles } from './cv-admin.styles.ts';
 
-/** Events verified per request: the progress bar moves once per piece. */
-const VERIFY_PIECE = 500;
+/** Events verified per request (the progress bar moves once per piece): ~50 pieces, at least 500 events each. */
+const verifyPiece = (total: number) => Math.max(500, Math.ceil(total / 50));
 
 const formValues = (e: Event) => {
   e.preventDefault();
@@ -113,7 +113,7 @@ export class CvAdmin extends LitElement {
       this.verification = null;
       this.progress = { done: 0, total: end };
       for (let from = 0; from < end; ) {
-        const piece = Math.min(from + VERIFY_PIECE, end);
+        const piece = Math.min(from + verifyPiece(end), end);
         const r = await verifyRange(from, piece);
         if (!r.ok) {
           this.verification = `Broken at position ${r.firstBadPosition}: ${r.reason}`;
