@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { schema } from '../../schema/index.ts';
 import { ADMIN, AUDITOR, type AuditServer, asOperator, startAuditServer } from '../support/audit.ts';
 import { codeOf, gql, register, send, type TestIdentity, wsClient } from '../support/client.ts';
 import { skipWithoutPostgres } from '../support/postgres.ts';
@@ -26,6 +27,16 @@ const FIELDS: Record<string, { query: string; variables?: Record<string, unknown
   auditCheckpoint: { query: '{ auditCheckpoint { position hash } }' },
   recordCheckpoint: { query: 'mutation { recordCheckpoint { position hash signature } }', mutation: true },
 };
+
+describe('audit API fields', () => {
+  it('should have every operator field of the schema in the authorization matrix below', () => {
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ].filter((f) => f.startsWith('audit') || f === 'recordCheckpoint');
+    assert.deepEqual(fields.sort(), Object.keys(FIELDS).sort());
+  });
+});
 
 const withAddress = (v: Record<string, unknown> | undefined, address: string) =>
   Object.fromEntries(Object.entries(v ?? {}).map(([k, x]) => [k, x === 'ADDRESS' ? address : x]));
