@@ -92,7 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   watchReadModels(readModels, sockets, metrics);
   metrics.observePush(services.pushCounters);
   const uws = routes({
-    ...{ config, yoga, sockets, log, readModels, metrics, inFlight, originAllowed, now },
+    ...{ config, yoga, sockets, log, readModels, services, metrics, inFlight, originAllowed, now },
     draining: () => draining,
   });
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventLog } from '../events/store/types.ts';
+import { AuditService } from './audit/service.ts';
 import { CallCommands } from './calls/commands.ts';
 import { CallQueries } from './calls/queries.ts';
 import { RingTimer } from './calls/ring-timer.ts';
@@ -159,6 +160,8 @@ export async function composeApplication(options: {
       typing: new Typing(signals, limits.typing, queries.contacts),
       limits,
       adminToken: config.adminToken,
+      auditToken: config.auditToken,
+      audit: new AuditService({ log, pool, readModels, signingKey: config.auditSigningKey }),
       mode: log.kind,
       version: config.version,
       pushCounters: push?.sender.counters ?? null,

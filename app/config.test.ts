@@ -104,3 +104,22 @@ describe('configuration', () => {
     assert.equal(c.turn.username, undefined);
   });
 });
+
+describe('audit configuration', () => {
+  it('should read AUDIT_TOKEN and AUDIT_SIGNING_KEY', () => {
+    const c = loadConfig({
+      ADMIN_TOKEN: 'a'.repeat(24),
+      AUDIT_TOKEN: 'b'.repeat(24),
+      AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url'),
+    });
+    assert.equal(c.auditToken, 'b'.repeat(24));
+    assert.equal(c.auditSigningKey, Buffer.alloc(32, 7).toString('base64url'));
+  });
+
+  it('should refuse a short audit token, one equal to the admin token, and a signing key that is not 32 bytes', () => {
+    fails({ AUDIT_TOKEN: 'short' }, 'AUDIT_TOKEN');
+    fails({ ADMIN_TOKEN: 'a'.repeat(24), AUDIT_TOKEN: 'a'.repeat(24) }, 'AUDIT_TOKEN');
+    fails({ AUDIT_SIGNING_KEY: Buffer.alloc(31).toString('base64url') }, 'AUDIT_SIGNING_KEY');
+    fails({ AUDIT_SIGNING_KEY: 'not base64url!' }, 'AUDIT_SIGNING_KEY');
+  });
+});

@@ -51,6 +51,10 @@ export interface Config {
    * that address only (not on the main port). In production with neither it is refused.
    */
   metrics: { token: string | undefined; listen: { host: string; port: number } | null };
+  /** Read-only operator access to the audit API (never plan changes or checkpoints). */
+  auditToken: string | undefined;
+  /** Ed25519 seed (32 bytes, base64url) that signs chain checkpoints; unset: checkpoints are off. */
+  auditSigningKey: string | undefined;
   graphiql: boolean;
   logLevel: string;
   sessionTtlHours: number;
@@ -223,6 +227,20 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
   const adminToken = env.ADMIN_TOKEN || undefined;
   if (adminToken && adminToken.length < 24)
     throw new ConfigError('ADMIN_TOKEN', 'use at least 24 characters');
+  const auditToken = env.AUDIT_TOKEN || undefined;
+  if (auditToken && auditToken.length < 24)
+    throw new ConfigError('AUDIT_TOKEN', 'use at least 24 characters');
+  if (auditToken && auditToken === adminToken)
+    throw new ConfigError('AUDIT_TOKEN', 'must differ from ADMIN_TOKEN (it grants less)');
+  const auditSigningKey = env.AUDIT_SIGNING_KEY?.trim() || undefined;
+  if (
+    auditSigningKey &&
+    !(BASE64URL.test(auditSigningKey) && Buffer.from(auditSigningKey, 'base64url').length === 32)
+  )
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY',
+      'expected a 32-byte Ed25519 seed in base64url (43 characters)',
+    );
 
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 24)
@@ -270,6 +288,8 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     allowedOrigins,
     adminToken,
     metrics: { token: metricsToken, listen: listenAddress(env, 'METRICS_LISTEN') },
+    auditToken,
+    auditSigningKey,
     graphiql: bool(env, 'GRAPHIQL', !production),
     logLevel,
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365),

@@ -1,3 +1,4 @@
+import type { AuditService } from './audit/service.ts';
 import type { CallCommands } from './calls/commands.ts';
 import type { CallQueries } from './calls/queries.ts';
 import type { ContactCommands } from './contacts/commands.ts';
@@ -47,6 +48,10 @@ export interface Services {
   typing: Typing;
   limits: Limits;
   adminToken: string | undefined;
+  /** Read-only operator token for the audit API (AUDIT_TOKEN). */
+  auditToken: string | undefined;
+  /** The operators' view of the log (audit API, exports, checkpoints). */
+  audit: AuditService;
   mode: 'memory' | 'postgres';
   version: string;
   /** Notifications sent, failed, removed… (null when push is off): served on /metrics. */

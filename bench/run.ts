@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   calls: () => import('./calls.ts'),
   startup: () => import('./startup.ts'),
   push: () => import('./push.ts'),
+  audit: () => import('./audit.ts'),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import './types/audit.ts';
 import './types/auth.ts';
 import './types/calls.ts';
 import './types/contacts.ts';

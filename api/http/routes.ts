@@ -1,12 +1,14 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Config } from '../../app/config.ts';
 import type { ReadModels } from '../../app/read-models.ts';
+import type { Services } from '../../app/services.ts';
 import type { EventLog } from '../../events/store/types.ts';
 import type { Yoga } from '../graphql.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { createMetrics } from '../metrics.ts';
 import uWS from '../uws.ts';
 import type { GraphQLSockets } from '../ws.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { clientIp } from './client-ip.ts';
 import { embedRoutes } from './embed.ts';
 import { graphqlRoute } from './graphql-route.ts';
@@ -21,6 +23,7 @@ export interface RouteDeps {
   sockets: GraphQLSockets;
   log: EventLog;
   readModels: ReadModels;
+  services: Services;
   metrics: ReturnType<typeof createMetrics>;
   inFlight: InFlight;
   originAllowed: OriginPolicy;
@@ -34,6 +37,7 @@ export const remoteText = (ab: ArrayBuffer) => Buffer.from(ab).toString();
 export function routes(deps: RouteDeps): TemplatedApp {
   const { config, sockets, readModels } = deps;
   const embed = embedRoutes(config);
+  const admin = adminRoutes(deps.services);
   const healthInputs = () => ({
     log: deps.log,
     readModelFailure: readModels.failure,
@@ -72,6 +76,9 @@ export function routes(deps: RouteDeps): TemplatedApp {
       )
       .get('/embed/v1/frame', embed.frame)
       .get('/embed/v1/*', embed.script)
+      .get('/api/admin/export', admin.export)
+      .get('/api/admin/checkpoint', admin.checkpoint)
+      .post('/api/admin/checkpoint', admin.recordCheckpoint)
       // The web app's files and routes; anything it does not serve yields to the 404 below.
       .get('/*', webApp())
       .any('/*', notFound)

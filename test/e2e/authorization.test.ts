@@ -132,6 +132,17 @@ const AUTHENTICATED: Record<string, Op> = {
 };
 /** Operator only: refused without the admin token whoever asks. */
 const ADMIN = ['setPlan'];
+/** The audit API: admin or audit token only; its own matrix (HTTP, WebSocket, both tokens) is test/e2e/audit.test.ts. */
+const AUDIT = [
+  'auditEvents',
+  'auditTimeline',
+  'auditVerifyChain',
+  'auditDigests',
+  'auditStateAt',
+  'auditDiff',
+  'auditCheckpoint',
+  'recordCheckpoint',
+];
 /** Open to anyone by design: how one gets a session, and what server this is. */
 const PUBLIC = ['requestChallenge', 'register', 'signIn', 'serverInfo'];
 const SUBSCRIPTIONS = ['feed', 'typing'];
@@ -181,7 +192,7 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
         ...Object.keys(schema.getQueryType()!.getFields()),
         ...Object.keys(schema.getMutationType()!.getFields()),
       ].sort();
-      assert.deepEqual(fields, [...Object.keys(AUTHENTICATED), ...PUBLIC, ...ADMIN].sort());
+      assert.deepEqual(fields, [...Object.keys(AUTHENTICATED), ...PUBLIC, ...ADMIN, ...AUDIT].sort());
       assert.deepEqual(Object.keys(schema.getSubscriptionType()!.getFields()).sort(), SUBSCRIPTIONS);
     });
 

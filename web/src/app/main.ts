@@ -11,6 +11,14 @@ import '../elements/cv-onboarding/define.ts';
 import '../elements/cv-settings/define.ts';
 import { CallVaultApp } from './callvault-app.ts';
 
+// The operator console (/admin) is its own page: the user app is not started there.
+const operatorConsole = location.pathname === '/admin';
+if (operatorConsole) {
+  void import('../elements/cv-admin/define.ts').then(() => {
+    document.body.replaceChildren(document.createElement('cv-admin'));
+  });
+}
+
 // The API is this page's own origin: the server serves both.
 const client = new CallVaultClient({
   kv: new IndexedDbStore(),
@@ -34,7 +42,7 @@ declare global {
   }
 }
 
-void client.start();
+if (!operatorConsole) void client.start();
 
 // The app shell for offline starts. A browser without service workers (or a private window
 // that refuses them) simply has no offline start: nothing else depends on it.
