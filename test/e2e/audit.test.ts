@@ -270,6 +270,7 @@ for (const mode of ['memory', 'postgres'] as const) {
         'directory',
         'feedIndex',
         'plans',
+        'pushSubscriptions',
       ]);
       for (const d of digests) {
         assert.match(d.live, /^[0-9a-f]{64}$/);

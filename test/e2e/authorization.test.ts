@@ -43,6 +43,12 @@ const AUTHENTICATED: Record<string, Op> = {
   },
   signOut: { doc: 'mutation { signOut }', vars: () => ({}) },
   signOutEverywhere: { doc: 'mutation { signOutEverywhere }', vars: () => ({}) },
+  pushDevice: { doc: '{ pushDevice { endpoint } }', vars: () => ({}) },
+  registerPush: {
+    doc: `mutation { registerPush(endpoint: "https://push.example/x", p256dh: "${'A'.repeat(87)}", auth: "${'A'.repeat(22)}") { endpoint } }`,
+    vars: () => ({}),
+  },
+  unregisterPush: { doc: 'mutation { unregisterPush }', vars: () => ({}) },
   addContact: {
     doc: 'mutation($a: String!) { addContact(address: $a, nickname: "n") { address } }',
     vars: (c) => ({ a: c.ada.address }),
@@ -144,7 +150,7 @@ const AUDIT = [
   'recordCheckpoint',
 ];
 /** Open to anyone by design: how one gets a session, and what server this is. */
-const PUBLIC = ['requestChallenge', 'register', 'signIn', 'serverInfo'];
+const PUBLIC = ['requestChallenge', 'register', 'signIn', 'serverInfo', 'pushPublicKey'];
 const SUBSCRIPTIONS = ['feed', 'typing'];
 
 for (const mode of ['memory', 'postgres'] as Mode[]) {

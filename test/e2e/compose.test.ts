@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -66,7 +67,20 @@ function variablesTheServerReads(): Set<string> {
     });
   // Some are read only when others are set (VAPID_SUBJECT with the keys): cover those paths.
   loadConfig(recording({}));
-  loadConfig(recording({ VAPID_PUBLIC_KEY: 'a', VAPID_PRIVATE_KEY: 'b', TURN_URLS: 'turn:x:3478' }));
+  // A real P-256 pair (JWK coordinates are always 32 bytes each).
+  const jwk = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'jwk' });
+  const point = Buffer.concat([
+    Buffer.of(4),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]);
+  loadConfig(
+    recording({
+      VAPID_PUBLIC_KEY: point.toString('base64url'),
+      VAPID_PRIVATE_KEY: jwk.d!,
+      TURN_URLS: 'turn:x:3478',
+    }),
+  );
   loadConfig(recording({ TURN_MODE: 'rest', TURN_SECRET: 's', DATABASE_URL: 'postgres://x/y' }));
   return seen;
 }
