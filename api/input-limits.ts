@@ -62,6 +62,16 @@ export const STRING_INPUT_LIMITS: Readonly<Record<string, number>> = {
   'registerPush.endpoint': PUSH_ENDPOINT_MAX,
   'registerPush.p256dh': 87,
   'registerPush.auth': 22,
+  // The audit API (operators): addresses, call ids, stream ids ("identity-<address>"),
+  // event type names and request ids (api/http/request-id.ts: at most 100 characters).
+  'auditDiff.address': ADDRESS,
+  'auditTimeline.address': ADDRESS,
+  'auditEvents.actor': 128,
+  'auditEvents.correlationId': 100,
+  'auditEvents.streamId': 128,
+  'auditEvents.type': 64,
+  'auditStateAt.key': 64,
+  'auditStateAt.peer': ADDRESS,
 };
 
 /** For an argument missing from the table (the test says so): small, so it is noticed. */

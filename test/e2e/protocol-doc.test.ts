@@ -56,13 +56,13 @@ function section(title: string): string {
   return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
 }
 
-type Session = 'yes' | 'no' | 'admin';
+type Session = 'yes' | 'no' | 'admin' | 'operator';
 
 /** Rows of "Refusals by operation": `Type.field` → session column. */
 function operationRows(): Map<string, Session> {
   const rows = new Map<string, Session>();
   for (const line of section('Refusals by operation').split('\n')) {
-    const m = /^\| `((?:Query|Mutation|Subscription)\.\w+)` \| (yes|no|admin) \|/.exec(line);
+    const m = /^\| `((?:Query|Mutation|Subscription)\.\w+)` \| (yes|no|admin|operator) \|/.exec(line);
     if (!m) continue;
     assert.ok(!rows.has(m[1]!), `one row for ${m[1]}`);
     rows.set(m[1]!, m[2] as Session);
@@ -206,8 +206,8 @@ describe('docs/protocol.md', () => {
       assert.ok(DOC.includes(`\`${code}\``), `docs/protocol.md names ${code}`);
     }
     const known = new Set([...domain, ...api, ...LIBRARY_CODES]);
-    // Upper-case words in "Refusals" that are not codes: a method and a setting.
-    const words = new Set(['POST', 'ADMIN_TOKEN']);
+    // Upper-case words in "Refusals" that are not codes: a method and settings.
+    const words = new Set(['POST', 'ADMIN_TOKEN', 'AUDIT_TOKEN', 'AUDIT_SIGNING_KEY']);
     for (const m of section('Refusals').matchAll(/`([A-Z][A-Z_]{3,})`/g)) {
       if (words.has(m[1]!)) continue;
       assert.ok(known.has(m[1]!), `"Refusals" names ${m[1]}, which no code gives`);
@@ -320,6 +320,9 @@ describe('docs/protocol.md against a real server', () => {
         const session = rows.get(name);
         if (session === 'yes') assert.equal(code, 'UNAUTHENTICATED', name);
         else if (session === 'admin') assert.equal(code, 'FORBIDDEN', name);
+        // The audit API: no operator token is UNAUTHENTICATED, a user's session FORBIDDEN
+        // (test/e2e/audit.test.ts checks both tokens on every field).
+        else if (session === 'operator') assert.equal(code, 'UNAUTHENTICATED', name);
         else assert.notEqual(code, 'UNAUTHENTICATED', name);
       }
     } finally {
