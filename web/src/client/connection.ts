@@ -41,6 +41,9 @@ export class Connection implements Api {
     this.ws = createClient({
       url: options.url,
       lazy: false,
+      // A socket that is not retried (session ended, a fatal code, closed by us) is handled by
+      // shouldRetry and the state callbacks; graphql-ws's default here is console.error.
+      onNonLazyError: () => {},
       connectionParams: () => ({ token: options.token }),
       retryAttempts: Number.POSITIVE_INFINITY,
       retryWait: options.retryWait ?? backoff,
