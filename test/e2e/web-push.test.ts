@@ -171,6 +171,33 @@ describe('web push in Chromium', { skip: skipWithoutChromium() }, () => {
     assert.equal(seen.errors, undefined, JSON.stringify(seen.errors));
     assert.equal(seen.data?.call?.status, 'DECLINED');
     assert.equal(context.pages().length, 1, 'a successful decline opens no window');
+    // When declining fails (here: the call is no longer ringing, so the server refuses), the
+    // app opens on the call instead: the open tab is told to show it. (Outside a real click
+    // Chromium refuses the worker's focus(); the message is sent before that.)
+    const fallback = await worker!.evaluate(async (callId) => {
+      const sw = self as unknown as ServiceWorkerGlobalScope & {
+        callvaultNotificationAction: (n: Notification, action: string) => Promise<void>;
+      };
+      const tag = `retry-${callId}`;
+      await sw.registration.showNotification('Ada is calling', { tag, data: { url: `/?call=${callId}` } });
+      const [note] = await sw.registration.getNotifications({ tag });
+      if (!note) return 'no notification';
+      try {
+        await sw.callvaultNotificationAction(note, 'decline');
+        return 'done';
+      } catch (error) {
+        return String(error);
+      }
+    }, t.callId);
+    assert.match(fallback, /^done$|focus/);
+    await page2.locator('nav [data-tab="calls"][aria-current="page"]').waitFor();
+    const after = await gql(
+      server.url,
+      'query($id: ID!) { call(callId: $id) { status } }',
+      { id: t.callId },
+      ada.token,
+    );
+    assert.equal(after.data?.call?.status, 'DECLINED');
 
     // A notification click opens the app on what it names: a new tab at the notification's
     // link, or an open tab told by the service worker ('callvault-open').
