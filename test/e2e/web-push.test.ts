@@ -145,6 +145,60 @@ describe('web push in Chromium', { skip: skipWithoutChromium() }, () => {
       ],
     );
 
+    // Decline on the call notification declines the call (the service worker POSTs declineCall
+    // with the session it finds in IndexedDB): the caller sees DECLINED, not a missed call.
+    // Headless Chromium cannot press a notification's button, so the test runs the worker's
+    // click handler (self.callvaultNotificationAction) on the notification it shows.
+    const [worker] = context.serviceWorkers().length
+      ? context.serviceWorkers()
+      : [await context.waitForEvent('serviceworker')];
+    const handled = await worker!.evaluate(async (tag) => {
+      const sw = self as unknown as ServiceWorkerGlobalScope & {
+        callvaultNotificationAction: (n: Notification, action: string) => Promise<void>;
+      };
+      const [note] = await sw.registration.getNotifications({ tag });
+      if (!note) return 'no notification';
+      await sw.callvaultNotificationAction(note, 'decline');
+      return 'declined';
+    }, `call-${t.callId}`);
+    assert.equal(handled, 'declined');
+    const seen = await gql(
+      server.url,
+      'query($id: ID!) { call(callId: $id) { status } }',
+      { id: t.callId },
+      ada.token,
+    );
+    assert.equal(seen.errors, undefined, JSON.stringify(seen.errors));
+    assert.equal(seen.data?.call?.status, 'DECLINED');
+    assert.equal(context.pages().length, 1, 'a successful decline opens no window');
+    // When declining fails (here: the call is no longer ringing, so the server refuses), the
+    // app opens on the call instead: the open tab is told to show it. (Outside a real click
+    // Chromium refuses the worker's focus(); the message is sent before that.)
+    const fallback = await worker!.evaluate(async (callId) => {
+      const sw = self as unknown as ServiceWorkerGlobalScope & {
+        callvaultNotificationAction: (n: Notification, action: string) => Promise<void>;
+      };
+      const tag = `retry-${callId}`;
+      await sw.registration.showNotification('Ada is calling', { tag, data: { url: `/?call=${callId}` } });
+      const [note] = await sw.registration.getNotifications({ tag });
+      if (!note) return 'no notification';
+      try {
+        await sw.callvaultNotificationAction(note, 'decline');
+        return 'done';
+      } catch (error) {
+        return String(error);
+      }
+    }, t.callId);
+    assert.match(fallback, /^done$|focus/);
+    await page2.locator('nav [data-tab="calls"][aria-current="page"]').waitFor();
+    const after = await gql(
+      server.url,
+      'query($id: ID!) { call(callId: $id) { status } }',
+      { id: t.callId },
+      ada.token,
+    );
+    assert.equal(after.data?.call?.status, 'DECLINED');
+
     // A notification click opens the app on what it names: a new tab at the notification's
     // link, or an open tab told by the service worker ('callvault-open').
     const page3 = await context.newPage();

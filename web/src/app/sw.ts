@@ -140,12 +140,90 @@ async function openFromNotification(url: string, action: string): Promise<void> 
   await self.clients.openWindow(target.pathname + target.search);
 }
 
+/**
+ * The session this device keeps (web/src/client/idb.ts: database `callvault`, store `kv`; key
+ * `session` from session.ts), or null. Read here directly: the worker bundle imports nothing
+ * from the app, so a change of those names must be made in both places.
+ */
+function storedSession(): Promise<{ token: string; expiresAt: number } | null> {
+  return new Promise((resolve) => {
+    const open = indexedDB.open('callvault', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('kv');
+    open.onerror = () => resolve(null);
+    open.onsuccess = () => {
+      const db = open.result;
+      try {
+        const get = db.transaction('kv', 'readonly').objectStore('kv').get('session');
+        get.onsuccess = () => {
+          db.close();
+          const s = get.result as { token?: unknown; expiresAt?: unknown } | undefined;
+          resolve(
+            s && typeof s.token === 'string' && typeof s.expiresAt === 'number'
+              ? { token: s.token, expiresAt: s.expiresAt }
+              : null,
+          );
+        };
+        get.onerror = () => {
+          db.close();
+          resolve(null);
+        };
+      } catch {
+        db.close();
+        resolve(null);
+      }
+    };
+  });
+}
+
+/**
+ * Declines a ringing call with this device's session: the declineCall mutation, POSTed to the
+ * same origin as JSON (the CSRF rules of api/graphql.ts; the worker's fetch sends Origin).
+ * True when the server answered DECLINED.
+ */
+async function declineCall(callId: string): Promise<boolean> {
+  const session = await storedSession();
+  if (!session || session.expiresAt <= Date.now()) return false;
+  try {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({
+        query: 'mutation SwDeclineCall($callId: ID!) { declineCall(callId: $callId) { callId status } }',
+        variables: { callId },
+      }),
+    });
+    if (!response.ok) return false;
+    const result = (await response.json()) as { data?: { declineCall?: { status?: string } | null } };
+    return result.data?.declineCall?.status === 'DECLINED';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a click on a notification (or one of its actions) does. Decline on a ringing call
+ * declines it with the stored session; when that fails (signed out, expired, offline, the call
+ * already ended) the app opens on the call instead. Anything else focuses or opens the app at
+ * the notification's link. Exposed as `self.callvaultNotificationAction` so a browser test can
+ * run it on a shown notification (headless Chromium cannot click a notification's button).
+ */
+async function notificationAction(notification: Notification, action: string): Promise<void> {
+  notification.close();
+  const url = (notification.data as { url?: string } | null)?.url ?? '/';
+  if (action === 'decline') {
+    const callId = new URL(url, self.location.origin).searchParams.get('call');
+    if (callId && (await declineCall(callId))) return;
+    await openFromNotification(url, '');
+    return;
+  }
+  await openFromNotification(url, action);
+}
+
+(self as unknown as { callvaultNotificationAction: typeof notificationAction }).callvaultNotificationAction =
+  notificationAction;
+
 function onNotificationClick(event: NotificationEvent): void {
-  event.notification.close();
-  // Decline just stops the notification: the call then stops ringing on its own (missed).
-  if (event.action === 'decline') return;
-  const url = (event.notification.data as { url?: string } | null)?.url ?? '/';
-  event.waitUntil(openFromNotification(url, event.action));
+  event.waitUntil(notificationAction(event.notification, event.action));
 }
 
 self.addEventListener('push', onPush);
