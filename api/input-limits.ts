@@ -35,6 +35,8 @@ export const STRING_INPUT_LIMITS: Readonly<Record<string, number>> = {
   'setAlwaysAllowed.address': ADDRESS,
   'declineMessageRequest.address': ADDRESS,
   'changeDisplayName.displayName': NAME,
+  'verifyEmbedHandover.assertion': 2048,
+  'verifyEmbedHandover.site': 2048,
   'deleteMessage.id': UUID,
   'editMessage.id': UUID,
   'editMessage.body': 4000,

@@ -100,6 +100,7 @@ export async function composeApplication(options: {
       queries: identity,
       now,
       sessionTtlMs: config.sessionTtlHours * 3600 * 1000,
+      embedSiteSecrets: config.embedSiteSecrets,
     }),
     contacts: new ContactCommands(log, readModels, queries),
     messages: new MessageCommands(log, readModels, queries, limits.messages, now),

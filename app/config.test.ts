@@ -15,6 +15,25 @@ const PUBLIC = 'BHE_EV-ZVle_QEmMgff4KWVN8aA4GwTyddbCe4QeyToQqt2bXDQzDO2rn4RhxaOl
 const PRIVATE = 'su_vbqTOWjs46It2ijHSZr4eitWORim24dKZ02RrJb4';
 
 describe('configuration', () => {
+  it('should read EMBED_SITE_SECRETS for allowed origins and refuse short secrets or other origins', () => {
+    const secret = Buffer.alloc(32, 7).toString('base64url');
+    const shop = 'https://shop.example';
+    const c = loadConfig({ ALLOWED_ORIGINS: shop, EMBED_SITE_SECRETS: `${shop}=${secret}` });
+    assert.deepEqual(c.embedSiteSecrets.get(shop), Buffer.alloc(32, 7));
+    assert.equal(loadConfig({}).embedSiteSecrets.size, 0);
+    fails({ EMBED_SITE_SECRETS: `${shop}=${secret}` }, 'EMBED_SITE_SECRETS');
+    fails(
+      { ALLOWED_ORIGINS: shop, EMBED_SITE_SECRETS: `${shop}=${Buffer.alloc(31).toString('base64url')}` },
+      'EMBED_SITE_SECRETS',
+    );
+    fails({ ALLOWED_ORIGINS: shop, EMBED_SITE_SECRETS: `${shop}=not base64!` }, 'EMBED_SITE_SECRETS');
+    fails({ ALLOWED_ORIGINS: shop, EMBED_SITE_SECRETS: shop }, 'EMBED_SITE_SECRETS');
+    fails(
+      { ALLOWED_ORIGINS: shop, EMBED_SITE_SECRETS: `${shop}=${secret},${shop}=${secret}` },
+      'EMBED_SITE_SECRETS',
+    );
+  });
+
   it('should run with nothing set: demo mode on port 3000, GraphiQL on', () => {
     const c = loadConfig({});
     assert.equal(c.port, 3000);

@@ -45,6 +45,11 @@ export interface Config {
     messageTtlSeconds: number;
   };
   allowedOrigins: string[];
+  /**
+   * EMBED_SITE_SECRETS: per host origin (each in ALLOWED_ORIGINS), the HMAC-SHA256 secret its
+   * backend signs verified-handover assertions with (docs/embedding.md, "Verified handover").
+   */
+  embedSiteSecrets: ReadonlyMap<string, Buffer>;
   adminToken: string | undefined;
   /**
    * `/metrics`: with `token`, only for `Authorization: Bearer <token>`; with `listen`, served on
@@ -120,6 +125,29 @@ function trustProxy(env: Env): number | string[] {
     }
   }
   return entries;
+}
+
+/** EMBED_SITE_SECRETS: `https://shop.example=<base64url secret, ≥ 32 bytes>,…`. */
+function siteSecrets(env: Env, allowedOrigins: readonly string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const entry of list(env.EMBED_SITE_SECRETS)) {
+    const at = entry.indexOf('=');
+    const origin = at < 0 ? entry : entry.slice(0, at);
+    const secret = at < 0 ? '' : entry.slice(at + 1);
+    if (!allowedOrigins.includes(origin))
+      throw new ConfigError(
+        'EMBED_SITE_SECRETS',
+        `"${origin.slice(0, 100)}" is not in ALLOWED_ORIGINS (expected origin=secret pairs for allowed origins)`,
+      );
+    if (!BASE64URL.test(secret) || Buffer.from(secret, 'base64url').length < 32)
+      throw new ConfigError(
+        'EMBED_SITE_SECRETS',
+        `the secret for ${origin} must be at least 32 random bytes in base64url (43+ characters)`,
+      );
+    if (out.has(origin)) throw new ConfigError('EMBED_SITE_SECRETS', `${origin} is listed twice`);
+    out.set(origin, Buffer.from(secret, 'base64url'));
+  }
+  return out;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -224,6 +252,8 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
     if (!ok) throw new ConfigError('ALLOWED_ORIGINS', `"${o}" is not an origin like https://example.com`);
   }
 
+  const embedSiteSecrets = siteSecrets(env, allowedOrigins);
+
   const adminToken = env.ADMIN_TOKEN || undefined;
   if (adminToken && adminToken.length < 24)
     throw new ConfigError('ADMIN_TOKEN', 'use at least 24 characters');
@@ -286,6 +316,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
       messageTtlSeconds: int(env, 'PUSH_MESSAGE_TTL_SECONDS', 24 * 3600, 0, 28 * 24 * 3600),
     },
     allowedOrigins,
+    embedSiteSecrets,
     adminToken,
     metrics: { token: metricsToken, listen: listenAddress(env, 'METRICS_LISTEN') },
     auditToken,

@@ -13,6 +13,7 @@ import type { OneTimeStore } from '../one-time.ts';
 import type { ReadModels } from '../read-models.ts';
 import type { Viewer } from '../services.ts';
 import { handle } from '../write.ts';
+import { type HandoverClaims, verifyHandover } from './handover.ts';
 import type { IdentityQueries } from './queries.ts';
 import { CHALLENGE_TTL_MS, hashToken, newChallenge, newSessionToken } from './tokens.ts';
 
@@ -30,6 +31,8 @@ interface Deps {
   queries: IdentityQueries;
   now: () => Date;
   sessionTtlMs: number;
+  /** EMBED_SITE_SECRETS */
+  embedSiteSecrets: ReadonlyMap<string, Buffer>;
 }
 
 /** Commands for identities and sessions: validate, decide, append, wait for the read model. */
@@ -169,6 +172,30 @@ export class IdentityCommands {
       { ...metadata, actor: viewer.address },
     );
     return events.length;
+  }
+
+  /**
+   * Verified handover: checks the assertion for `site` (the host origin the frame validated),
+   * takes its nonce once (every node shares the one-time store) and records that `site`
+   * vouches for this identity. It grants no key and no session.
+   */
+  async verifyEmbedHandover(
+    viewer: Viewer,
+    assertion: string,
+    site: string,
+    metadata: EventMetadata,
+  ): Promise<HandoverClaims & { verifiedAt: number }> {
+    const now = this.deps.now().getTime();
+    const claims = verifyHandover(assertion, site, this.deps.embedSiteSecrets, now);
+    if (!(await this.deps.oneTime.claim(`handover:${site}:${claims.nonce}`, new Date(claims.expiresAt))))
+      throw new DomainError('TOKEN_REPLAYED', 'this assertion was already used (its nonce is single-use)');
+    await handle(
+      this.deps,
+      { stream: identityStream(viewer.address), decider: identityDecider, strategy: 'fold' },
+      { type: 'VouchEmbedIdentity', ...claims },
+      { ...metadata, actor: viewer.address },
+    );
+    return { ...claims, verifiedAt: now };
   }
 
   async changeDisplayName(

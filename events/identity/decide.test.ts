@@ -43,6 +43,22 @@ describe('identity decider', () => {
     given([]).when({ type: 'ChangeDisplayName', displayName: 'Grace' }).thenThrows('NOT_FOUND');
   });
 
+  it('should record a vouching for a registered identity only, leaving its key and sessions', () => {
+    const vouch = {
+      site: 'https://shop.example',
+      subject: 's1',
+      name: null,
+      nonce: 'n'.repeat(16),
+      expiresAt: 9,
+    };
+    given([registered])
+      .when({ type: 'VouchEmbedIdentity', ...vouch })
+      .thenEvents([{ type: 'EmbedIdentityVouched', data: vouch }]);
+    given([])
+      .when({ type: 'VouchEmbedIdentity', ...vouch })
+      .thenThrows('NOT_FOUND');
+  });
+
   it('should start sessions only for a registered identity and end each once', () => {
     const start: IdentityCommand = {
       type: 'StartSession',

@@ -14,6 +14,15 @@ export type IdentityCommand =
   | { type: 'ChangeDisplayName'; displayName: string }
   | { type: 'StartSession'; sessionId: string; tokenHash: string; expiresAt: number; device: string }
   | { type: 'EndSession'; sessionId: string; reason: SessionEndReason }
+  /** Records a verified handover assertion (checked by app/identity/handover.ts). */
+  | {
+      type: 'VouchEmbedIdentity';
+      site: string;
+      subject: string;
+      name: string | null;
+      nonce: string;
+      expiresAt: number;
+    }
   /** Every session not yet ended nor expired `at` (ms since the epoch). */
   | { type: 'EndAllSessions'; at: number };
 
@@ -83,6 +92,11 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState): 
       if (state.status !== 'registered' || !state.openSessions.has(command.sessionId)) return [];
       return [{ type: 'SessionEnded', data: { sessionId: command.sessionId, reason: command.reason } }];
     }
+    case 'VouchEmbedIdentity': {
+      if (state.status !== 'registered') throw new DomainError('NOT_FOUND', 'no such identity');
+      const { site, subject, name, nonce, expiresAt } = command;
+      return [{ type: 'EmbedIdentityVouched', data: { site, subject, name, nonce, expiresAt } }];
+    }
     case 'EndAllSessions': {
       if (state.status !== 'registered') throw new DomainError('NOT_FOUND', 'no such identity');
       return [...state.openSessions]
@@ -109,6 +123,8 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
         displayName: event.data.displayName,
         openSessions: new Map(),
       };
+    case 'EmbedIdentityVouched':
+      return state;
     case 'DisplayNameChanged':
       return state.status === 'registered' ? { ...state, displayName: event.data.displayName } : state;
     case 'SessionStarted':

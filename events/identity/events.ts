@@ -7,7 +7,16 @@ export type IdentityEvent =
       /** Only the SHA-256 of the token is ever recorded. `expiresAt` is ms since the epoch. */
       data: { sessionId: string; tokenHash: string; expiresAt: number; device: string };
     }
-  | { type: 'SessionEnded'; data: { sessionId: string; reason: SessionEndReason } };
+  | { type: 'SessionEnded'; data: { sessionId: string; reason: SessionEndReason } }
+  /**
+   * A host site (an origin with an EMBED_SITE_SECRETS secret) vouched, in a signed assertion
+   * the server verified, that this identity is its user `subject` (docs/embedding.md,
+   * "Verified handover"). It changes no key and no session. `expiresAt`: the assertion's, ms.
+   */
+  | {
+      type: 'EmbedIdentityVouched';
+      data: { site: string; subject: string; name: string | null; nonce: string; expiresAt: number };
+    };
 
 /**
  * Why a session ended: its own sign-out; one sign-out of every session of the identity (one

@@ -10,6 +10,7 @@ export function identityAudience(address: string, event: IdentityEvent): string[
     case 'SessionEnded':
       return [address];
     case 'SessionStarted':
+    case 'EmbedIdentityVouched':
       return [];
     default:
       return unreachable(event, 'identity event');
@@ -25,6 +26,8 @@ export function identityFeedItem(
   switch (event.type) {
     case 'SessionEnded':
       return { kind: 'SessionEnded', ...base, sessionId: event.data.sessionId };
+    case 'EmbedIdentityVouched':
+      return null;
     case 'IdentityRegistered':
     case 'DisplayNameChanged':
     case 'SessionStarted': {

@@ -24,5 +24,7 @@ export type DomainErrorCode =
   | 'ADDRESS_INVALID'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_REPLAYED'
+  /** A verified-handover assertion that is malformed, forged, expired or for another site. */
+  | 'HANDOVER_INVALID'
   /** A log position past the end of this log (a restore or a demo-mode restart): resync. */
   | 'CURSOR_AHEAD';

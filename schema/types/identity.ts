@@ -48,3 +48,42 @@ builder.mutationField('changeDisplayName', (t) =>
       ctx.services.commands.identity.changeDisplayName(requireViewer(ctx), displayName, requestMetadata(ctx)),
   }),
 );
+
+interface EmbedVerification {
+  site: string;
+  subject: string;
+  name: string | null;
+  expiresAt: number;
+  verifiedAt: number;
+}
+
+const EmbedVerificationRef = builder.objectRef<EmbedVerification>('EmbedVerification').implement({
+  description:
+    'A host site vouched for the signed-in identity in a verified handover (docs/embedding.md). It grants no key and no session.',
+  fields: (t) => ({
+    site: t.exposeString('site', { description: 'The host origin that signed the assertion.' }),
+    subject: t.exposeString('subject', { description: "The site's own id for its user (`sub`)." }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description: 'The name the site gives its user, if any.',
+    }),
+    expiresAt: t.field({ type: 'Timestamp', resolve: (v) => v.expiresAt }),
+    verifiedAt: t.field({ type: 'Timestamp', resolve: (v) => v.verifiedAt }),
+  }),
+});
+
+builder.mutationField('verifyEmbedHandover', (t) =>
+  t.field({
+    type: EmbedVerificationRef,
+    description:
+      "Verifies a host site's signed handover assertion and records that the site vouches for the signed-in identity. `site` is the host page's origin as the embed frame validated it; it must equal the assertion's `site` and have a secret in EMBED_SITE_SECRETS. Each assertion works once (TOKEN_REPLAYED after).",
+    args: { assertion: t.arg.string(), site: t.arg.string() },
+    resolve: (_root, { assertion, site }, ctx) =>
+      ctx.services.commands.identity.verifyEmbedHandover(
+        requireViewer(ctx),
+        assertion,
+        site,
+        requestMetadata(ctx),
+      ),
+  }),
+);

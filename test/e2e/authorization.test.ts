@@ -41,6 +41,10 @@ const AUTHENTICATED: Record<string, Op> = {
     doc: 'mutation { changeDisplayName(displayName: "X") { address } }',
     vars: () => ({}),
   },
+  verifyEmbedHandover: {
+    doc: 'mutation { verifyEmbedHandover(assertion: "a.b", site: "https://x.example") { subject } }',
+    vars: () => ({}),
+  },
   signOut: { doc: 'mutation { signOut }', vars: () => ({}) },
   signOutEverywhere: { doc: 'mutation { signOutEverywhere }', vars: () => ({}) },
   pushDevice: { doc: '{ pushDevice { endpoint } }', vars: () => ({}) },

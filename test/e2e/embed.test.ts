@@ -6,8 +6,10 @@
  * forged messages are ignored; the shop's own storage holds nothing of CallVault's.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import { signHandover } from '../../app/identity/handover.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
 import { eventually } from '../support/eventually.ts';
@@ -33,6 +35,8 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
   let visitor: { context: BrowserContext; page: Page; problems: string[] };
   let visitorAddress = '';
   let storage: 'persistent' | 'page' = 'persistent';
+  /** The shop's handover secret (EMBED_SITE_SECRETS), as its backend holds it. */
+  const shopSecret = randomBytes(32);
 
   before(async () => {
     ensureWebBuild();
@@ -41,6 +45,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     evil = await startHostSite();
     server = await startServer('memory', {
       ALLOWED_ORIGINS: shop.origin,
+      EMBED_SITE_SECRETS: `${shop.origin}=${shopSecret.toString('base64url')}`,
       STUN_URLS: `stun:127.0.0.1:${coturn.port}`,
       TURN_MODE: 'rest',
       TURN_URLS: `turn:127.0.0.1:${coturn.port}?transport=udp`,
@@ -142,6 +147,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
         'cv-unread-changed',
         'cv-call-state',
         'cv-error',
+        'cv-verified',
       ]) {
         document.addEventListener(type, (e) =>
           w.__cvEvents.push({ target: (e.target as Element).id, type, detail: (e as CustomEvent).detail }),
@@ -240,6 +246,55 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     await eventually(
       () => chat.evaluate(() => document.documentElement.dataset.theme === 'dark'),
       'the dark scheme in the frame',
+    );
+  });
+
+  it('should verify a handover the shop signed, by postMessage only, once, and refuse a forged one', async () => {
+    const { page } = visitor;
+    const urls: string[] = [];
+    page.on('request', (r) => urls.push(r.url()));
+    const nonce = randomBytes(18).toString('base64url');
+    const claims = { site: shop.origin, sub: 'shop-customer-7', name: 'Vera', nonce };
+    const assertion = signHandover({ ...claims, exp: Math.floor(Date.now() / 1000) + 300 }, shopSecret);
+    const handover = (a: string) =>
+      page.evaluate(
+        (a) =>
+          (document.querySelector('#chat') as any).handover(a).then(
+            () => 'ok',
+            (e: Error) => e.message,
+          ),
+        a,
+      );
+    assert.equal(await handover(assertion), 'ok');
+    const verified = await waitForEvent(page, 'chat', 'cv-verified');
+    assert.deepEqual(
+      { site: verified.site, subject: verified.subject, name: verified.name },
+      { site: shop.origin, subject: 'shop-customer-7', name: 'Vera' },
+    );
+    const vouched = (await server.app.log.readStream(`identity-${visitorAddress}`)).filter(
+      (e) => e.type === 'EmbedIdentityVouched',
+    );
+    assert.deepEqual(
+      vouched.map((e) => (e.data as any).subject),
+      ['shop-customer-7'],
+    );
+    // Used once; a forged one (another secret) is refused with the server's reason.
+    assert.match(await handover(assertion), /already used/);
+    const forged = signHandover(
+      { ...claims, nonce: randomBytes(18).toString('base64url'), exp: Math.floor(Date.now() / 1000) + 300 },
+      randomBytes(32),
+    );
+    assert.match(await handover(forged), /signature does not match/);
+    assert.equal(
+      (await server.app.log.readStream(`identity-${visitorAddress}`)).filter(
+        (e) => e.type === 'EmbedIdentityVouched',
+      ).length,
+      1,
+    );
+    assert.deepEqual(
+      urls.filter((u) => u.includes(assertion.slice(0, 20)) || u.includes(forged.slice(-20))),
+      [],
+      'the assertion is never in a URL',
     );
   });
 

@@ -209,7 +209,8 @@ export abstract class CvEmbedElement extends LitElement {
   /**
    * Hands over a short-lived assertion your backend signed for the visitor (docs/embedding.md,
    * Verified handover). It goes to the frame by postMessage, never in a URL; the frame has the
-   * server verify it once the visitor is signed in.
+   * server verify it for this page's origin once the visitor is signed in. Resolves after
+   * `cv-verified` was dispatched; rejects with the server's reason (and `cv-error`).
    */
   handover(assertion: string): Promise<void> {
     return this.command('handover', { assertion });

@@ -14,6 +14,8 @@ export interface CvEmbedEventMap {
   'cv-unread-changed': CustomEvent<EventPayloads['unread-changed']>;
   /** A call changed phase (`idle`, `calling`, `ringing`, `incoming`, `connecting`, `connected`, `reconnecting`, `ended`). */
   'cv-call-state': CustomEvent<EventPayloads['call-state']>;
+  /** A verified handover succeeded: `detail.site` vouches that this identity is its user `detail.subject` (`name`, `expiresAt`). */
+  'cv-verified': CustomEvent<EventPayloads['verified']>;
   /** Something failed in the frame. `detail.message`, `detail.code`. */
   'cv-error': CustomEvent<EventPayloads['error']>;
 }

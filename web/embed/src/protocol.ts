@@ -20,7 +20,8 @@ export type EventType =
   | 'unread-changed'
   | 'call-state'
   | 'error'
-  | 'resize';
+  | 'resize'
+  | 'verified';
 
 export type CallMedia = 'audio' | 'video';
 export type CallPhase =
@@ -57,6 +58,8 @@ export interface EventPayloads {
   };
   error: { message: string; code: string | null };
   resize: { height: number };
+  /** A verified handover succeeded: `site` vouches that this identity is its user `subject`. */
+  verified: { site: string; subject: string; name: string | null; expiresAt: number };
 }
 
 export interface CommandPayloads {
@@ -94,6 +97,7 @@ const EVENTS: readonly string[] = [
   'call-state',
   'error',
   'resize',
+  'verified',
 ];
 const PHASES: readonly string[] = [
   'idle',
@@ -171,6 +175,8 @@ function validEvent(type: string, p: Obj): boolean {
       return str(p.message, 1000) && strOrNull(p.code, 100);
     case 'resize':
       return num(p.height) && p.height >= 0 && p.height <= 100_000;
+    case 'verified':
+      return str(p.site, 200) && str(p.subject, 256) && strOrNull(p.name, 64) && num(p.expiresAt);
     default:
       return false;
   }

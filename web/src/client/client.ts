@@ -1,7 +1,13 @@
 import { stringifyDocument } from '@urql/core';
 import type { CallHistoryQuery, NonContactCallPolicy } from '../gql/graphql.ts';
 import { CallHistory } from '../graphql/calls.ts';
-import { ChangeDisplayName, Feed, SignOut, SignOutEverywhere } from '../graphql/identity.ts';
+import {
+  ChangeDisplayName,
+  Feed,
+  SignOut,
+  SignOutEverywhere,
+  VerifyEmbedHandover,
+} from '../graphql/identity.ts';
 import {
   AcceptMessageRequest,
   AddContact,
@@ -445,6 +451,18 @@ export class CallVaultClient extends EventTarget {
     const { changeDisplayName } = await this.api.request(ChangeDisplayName, { displayName });
     if (this.me) this.me = { ...this.me, displayName: changeDisplayName.displayName };
     this.changed();
+  }
+
+  /**
+   * The embed's verified handover: the server checks the host site's signed assertion for
+   * `site` (the host origin the frame validated) and records that the site vouches for us.
+   */
+  async verifyEmbedHandover(
+    assertion: string,
+    site: string,
+  ): Promise<{ site: string; subject: string; name: string | null; expiresAt: number }> {
+    const { verifyEmbedHandover } = await this.api.request(VerifyEmbedHandover, { assertion, site });
+    return verifyEmbedHandover;
   }
 
   /** Ends the session and removes the identity from this browser. */

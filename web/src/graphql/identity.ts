@@ -70,6 +70,17 @@ export const ChangeDisplayName = graphql(`
   }
 `);
 
+export const VerifyEmbedHandover = graphql(`
+  mutation VerifyEmbedHandover($assertion: String!, $site: String!) {
+    verifyEmbedHandover(assertion: $assertion, site: $site) {
+      site
+      subject
+      name
+      expiresAt
+    }
+  }
+`);
+
 export const LookUpIdentity = graphql(`
   query LookUpIdentity($address: String!) {
     identity(address: $address) {

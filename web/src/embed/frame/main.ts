@@ -122,8 +122,19 @@ async function start(origin: string): Promise<void> {
       case 'close':
         if (view === 'chat') client.close();
         return;
-      case 'handover':
-        throw new Error('verified handover is not configured on this server');
+      case 'handover': {
+        if (client.phase !== 'signed-in')
+          throw new Error('sign in first: a handover vouches for a signed-in identity');
+        // The site is the host origin this frame validated (query, ancestorOrigins, referrer).
+        const v = await client.verifyEmbedHandover(command.payload.assertion, origin);
+        bridge.emit('verified', {
+          site: v.site,
+          subject: v.subject,
+          name: v.name ?? null,
+          expiresAt: v.expiresAt,
+        });
+        return;
+      }
     }
   };
   const bridge = new HostBridge(origin, run);
