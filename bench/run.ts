@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   startup: () => import('./startup.ts'),
   push: () => import('./push.ts'),
   audit: () => import('./audit.ts'),
+  'web-load': () => import('./web-load.ts'),
 };
 
 async function main(argv: string[]): Promise<void> {
