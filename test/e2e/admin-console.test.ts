@@ -5,26 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { AUDITOR, type AuditServer, startAuditServer } from '../support/audit.ts';
+import { axeProblems } from '../support/axe.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { gql, register, send, type TestIdentity } from '../support/client.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-    const { violations } = await axe.run();
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('operator console in Chromium', { skip: skipWithoutChromium() }, () => {
   let s: AuditServer;

@@ -3,16 +3,15 @@
  * each other by address and chat; the sender sees delivered, then read.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeProblems } from '../support/axe.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 interface Person {
@@ -91,17 +90,6 @@ describe('web app in Chromium', { skip: skipWithoutChromium() || skipWithoutCotu
   const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
 
   /** Serious and critical accessibility violations axe-core finds on the screen as it is. */
-  async function axeProblems(page: Page): Promise<string[]> {
-    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run();
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    });
-  }
   const screensChecked: Record<string, string[]> = {};
   const checkScreen = async (page: Page, name: string) => {
     screensChecked[name] = await axeProblems(page);

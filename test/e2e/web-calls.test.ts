@@ -5,17 +5,15 @@
  * tabs (answer or decline in one stops the other), and glare (both call each other at once).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { axeProblems } from '../support/axe.ts';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
 import { eventually } from '../support/eventually.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Short, so the missed-call test rings out quickly; every other call is answered well within. */
 const RING_TIMEOUT_SECONDS = 6;
 /** Bound for a negotiation round (signals through the server) on a busy 2-core CI machine. */
@@ -149,17 +147,6 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
       });
     });
   const phasesSeen = (page: Page) => page.evaluate(() => (window as unknown as PcWindow).__phases);
-
-  async function axeProblems(page: Page): Promise<string[]> {
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run();
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    });
-  }
 
   /** Leaves no call screen open behind a failed test, so the next one starts clean. */
   async function reset(): Promise<void> {

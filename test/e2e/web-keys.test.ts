@@ -6,17 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import jsQRModule from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeProblems } from '../support/axe.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 const PASSPHRASE = 'vault of quiet winter birds';
 // A CommonJS bundle whose types say `export default`: the function is on either side.
@@ -102,14 +101,7 @@ describe('keys in the web app (Chromium)', { skip: skipWithoutChromium() }, () =
   }
 
   async function check(page: Page, name: string): Promise<void> {
-    await page.evaluate(AXE);
-    screens[name] = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run();
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    });
+    screens[name] = await axeProblems(page);
   }
 
   /** Restores a backup file in the onboarding screen. */

@@ -5,17 +5,14 @@
  * conversations this device saved), and every screen at 360 × 640.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeProblems } from '../support/axe.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
 import { freePort, restartServer, type ServerProcess, spawnServer } from '../support/process.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface Person {
   context: BrowserContext;
@@ -103,17 +100,6 @@ describe('web app resilience (PostgreSQL mode)', {
 
   /** The bodies of the conversation on screen, in the order shown. */
   const bodies = (page: Page) => page.locator('cv-chat li.msg .body').allTextContents();
-
-  async function axeProblems(page: Page): Promise<string[]> {
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run();
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    });
-  }
 
   it('should let two people meet and chat on PostgreSQL, with delivered then read marks', async () => {
     const alice = await open(1280);
