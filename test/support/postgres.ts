@@ -15,10 +15,10 @@ export interface TestDatabase {
 
 let availability: Promise<string | null> | null = null;
 
-/** Null when PostgreSQL answers; otherwise why not. */
+/** Null when PostgreSQL answers; otherwise why not (a loaded machine may take seconds to accept). */
 export function postgresUnavailable(): Promise<string | null> {
   availability ??= (async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 15_000 });
     try {
       await client.connect();
       await client.query('SELECT 1');
