@@ -22,6 +22,37 @@ const SCRIPT_ORIGIN = (() => {
 /** The features the frame may use: calls need the first two. */
 export const FRAME_ALLOW = 'camera; microphone; autoplay; clipboard-write';
 
+/** The default of `commandTimeout`, in milliseconds. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
+
+/** What made a command fail: see `CvCommandError`. */
+export type CvCommandErrorCode = 'failed' | 'timeout' | 'removed';
+
+/**
+ * The error every command method rejects with. `code`: `failed` (the frame refused or could
+ * not do it; `message` is its reason), `timeout` (no answer within the element's
+ * `commandTimeout`), `removed` (the element left the page first). `command` names the method.
+ */
+export class CvCommandError extends Error {
+  override readonly name = 'CvCommandError';
+  constructor(
+    message: string,
+    readonly code: CvCommandErrorCode,
+    readonly command: CommandType,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  type: CommandType;
+  resolve(): void;
+  reject(error: CvCommandError): void;
+  timer: ReturnType<typeof setTimeout>;
+  /** Posts the command; kept until the frame is ready, null once posted. */
+  send: (() => void) | null;
+}
+
 /** The frame view an element shows, with its own query parameters. */
 export interface FrameView {
   view: 'app' | 'chat' | 'call-button';
@@ -53,6 +84,7 @@ export abstract class CvEmbedElement extends LitElement {
     server: { type: String, reflect: true },
     theme: { type: String, reflect: true },
     locale: { type: String, reflect: true },
+    commandTimeout: { type: Number, attribute: 'command-timeout' },
   };
 
   /** CallVault's origin (e.g. `https://callvault.example`). Default: where this script came from. */
@@ -61,20 +93,27 @@ export abstract class CvEmbedElement extends LitElement {
   declare theme: string;
   /** The language of the frame's own strings (`en` default, `de`). */
   declare locale: string;
+  /**
+   * Milliseconds a command may take, counted from the call (waiting for the frame to be ready
+   * included), before its promise rejects with a `CvCommandError` of code `timeout`
+   * (attribute `command-timeout`; default 15000).
+   */
+  declare commandTimeout: number;
 
   /** Whether the iframe takes the height the frame's content asks for. */
   protected fitContent = false;
   #frame: HTMLIFrameElement | null = null;
   #serverOrigin = '';
   #ready = false;
-  #queue: (() => void)[] = [];
-  #pending = new Map<string, { resolve(): void; reject(e: Error): void }>();
+  /** Every command not settled yet, by id; `send` is null once it was posted to the frame. */
+  #pending = new Map<string, Pending>();
 
   constructor() {
     super();
     this.server = '';
     this.theme = 'auto';
     this.locale = 'en';
+    this.commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   /** The frame's view and parameters. */
@@ -92,8 +131,8 @@ export abstract class CvEmbedElement extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('message', this.#onMessage);
     this.#ready = false;
-    for (const p of this.#pending.values()) p.reject(new Error('the element was removed'));
-    this.#pending.clear();
+    for (const [id, p] of this.#pending)
+      this.#settle(id, new CvCommandError(`${p.type}: the element was removed from the page`, 'removed', p.type));
   }
 
   /** The frame's URL: view, parameters, locale and this page's origin (checked by the server). */
@@ -146,9 +185,11 @@ export abstract class CvEmbedElement extends LitElement {
   #receive(message: Message): void {
     if (message.kind === 'result') {
       const pending = this.#pending.get(message.id);
-      this.#pending.delete(message.id);
-      if (message.ok) pending?.resolve();
-      else pending?.reject(new Error(message.error ?? 'failed'));
+      if (!pending || pending.send) return;
+      this.#settle(
+        message.id,
+        message.ok ? null : new CvCommandError(message.error ?? 'failed', 'failed', pending.type),
+      );
       return;
     }
     if (message.kind !== 'event') return;
@@ -160,7 +201,11 @@ export abstract class CvEmbedElement extends LitElement {
     if (message.type === 'ready') {
       this.#ready = true;
       this.#post('setTheme', readTheme(this, this.theme), null);
-      for (const send of this.#queue.splice(0)) send();
+      for (const p of this.#pending.values()) {
+        const send = p.send;
+        p.send = null;
+        send?.();
+      }
     }
     this.dispatchEvent(
       new CustomEvent(`cv-${message.type}`, { detail: message.payload, bubbles: true, composed: true }),
@@ -179,17 +224,34 @@ export abstract class CvEmbedElement extends LitElement {
     );
   }
 
-  /** Sends a command once the frame is ready; settles with the frame's answer. */
+  /**
+   * Sends a command once the frame is ready. Always settles: with the frame's answer, or a
+   * `CvCommandError` when the frame refuses it (`failed`), the element leaves the page
+   * (`removed`) or no answer comes within `commandTimeout` (`timeout`: the frame never got
+   * ready, navigated away, or hangs).
+   */
   protected command<K extends CommandType>(type: K, payload: CommandPayloads[K]): Promise<void> {
     return new Promise((resolve, reject) => {
       const id = crypto.randomUUID();
-      const send = () => {
-        this.#pending.set(id, { resolve, reject });
-        this.#post(type, payload, id);
-      };
+      const ms = Number.isFinite(this.commandTimeout) && this.commandTimeout > 0 ? this.commandTimeout : DEFAULT_COMMAND_TIMEOUT_MS;
+      const timer = setTimeout(
+        () => this.#settle(id, new CvCommandError(`${type}: the frame did not answer within ${ms} ms`, 'timeout', type)),
+        ms,
+      );
+      const send = () => this.#post(type, payload, id);
+      this.#pending.set(id, { type, resolve, reject, timer, send: this.#ready ? null : send });
       if (this.#ready) send();
-      else this.#queue.push(send);
     });
+  }
+
+  /** Settles a command once: resolved when `error` is null. */
+  #settle(id: string, error: CvCommandError | null): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve();
   }
 
   /**

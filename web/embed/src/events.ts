@@ -16,6 +16,8 @@ export interface CvEmbedEventMap {
   'cv-call-state': CustomEvent<EventPayloads['call-state']>;
   /** A verified handover succeeded: `detail.site` vouches that this identity is its user `detail.subject` (`name`, `expiresAt`). */
   'cv-verified': CustomEvent<EventPayloads['verified']>;
+  /** The visitor answered the frame's "Use your CallVault identity" prompt (Storage Access API). `detail.granted`, `detail.storage`. */
+  'cv-storage-access': CustomEvent<EventPayloads['storage-access']>;
   /** Something failed in the frame. `detail.message`, `detail.code`. */
   'cv-error': CustomEvent<EventPayloads['error']>;
 }

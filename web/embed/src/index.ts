@@ -12,12 +12,19 @@ import { CvCallButtonEmbed } from './cv-call-button.ts';
 import { CvChatEmbed } from './cv-chat.ts';
 import { CvLauncherEmbed } from './cv-launcher.ts';
 
-export { CvEmbedElement, FRAME_ALLOW } from './embed-element.ts';
+export {
+  CvCommandError,
+  type CvCommandErrorCode,
+  CvEmbedElement,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  FRAME_ALLOW,
+} from './embed-element.ts';
 export type { CvEmbedEventMap } from './events.ts';
 export type {
   CallMedia,
   CallPhase,
   EventPayloads,
+  StorageMode,
   ThemePayload,
 } from './protocol.ts';
 export { THEME_VARIABLES } from './theme.ts';

@@ -21,7 +21,8 @@ export type EventType =
   | 'call-state'
   | 'error'
   | 'resize'
-  | 'verified';
+  | 'verified'
+  | 'storage-access';
 
 export type CallMedia = 'audio' | 'video';
 export type CallPhase =
@@ -43,8 +44,13 @@ export interface ThemePayload {
 
 /** `detail` of every event, by type (the DOM events carry these as `detail`). */
 export interface EventPayloads {
-  /** `storage`: `persistent`, or `page` when the browser refuses the frame storage (the identity lasts as long as the page). */
-  ready: { signedIn: boolean; address: string | null; storage: 'persistent' | 'page' };
+  /**
+   * `storage`: `unpartitioned` (CallVault's own storage, through the Storage Access API: the
+   * identity of the full app in this browser), `persistent` (the storage the browser gives the
+   * frame on this site, partitioned in current browsers) or `page` (the browser refuses the
+   * frame storage: the identity lasts as long as the page).
+   */
+  ready: { signedIn: boolean; address: string | null; storage: StorageMode };
   'signed-in': { address: string; displayName: string };
   'signed-out': Record<string, never>;
   message: { id: string; from: string; outgoing: boolean; sentAt: number };
@@ -60,7 +66,13 @@ export interface EventPayloads {
   resize: { height: number };
   /** A verified handover succeeded: `site` vouches that this identity is its user `subject`. */
   verified: { site: string; subject: string; name: string | null; expiresAt: number };
+  /** The visitor answered the frame's "Use your CallVault identity": `granted`, and the storage now in use. */
+  'storage-access': { granted: boolean; storage: StorageMode };
 }
+
+/** Where the frame keeps the identity (see `ready`). */
+export type StorageMode = 'unpartitioned' | 'persistent' | 'page';
+const STORAGE_MODES: readonly string[] = ['unpartitioned', 'persistent', 'page'];
 
 export interface CommandPayloads {
   call: { media?: CallMedia };
@@ -98,6 +110,7 @@ const EVENTS: readonly string[] = [
   'error',
   'resize',
   'verified',
+  'storage-access',
 ];
 const PHASES: readonly string[] = [
   'idle',
@@ -152,7 +165,8 @@ function validEvent(type: string, p: Obj): boolean {
       return (
         typeof p.signedIn === 'boolean' &&
         strOrNull(p.address, 100) &&
-        (p.storage === 'persistent' || p.storage === 'page')
+        typeof p.storage === 'string' &&
+        STORAGE_MODES.includes(p.storage)
       );
     case 'signed-in':
       return str(p.address, 100) && str(p.displayName, 200);
@@ -175,6 +189,13 @@ function validEvent(type: string, p: Obj): boolean {
       return str(p.message, 1000) && strOrNull(p.code, 100);
     case 'resize':
       return num(p.height) && p.height >= 0 && p.height <= 100_000;
+    case 'storage-access':
+      return (
+        typeof p.granted === 'boolean' &&
+        typeof p.storage === 'string' &&
+        STORAGE_MODES.includes(p.storage) &&
+        Object.keys(p).length === 2
+      );
     case 'verified':
       return str(p.site, 200) && str(p.subject, 256) && strOrNull(p.name, 64) && num(p.expiresAt);
     default:

@@ -465,12 +465,25 @@ export class CallVaultClient extends EventTarget {
     return verifyEmbedHandover;
   }
 
-  /** Ends the session and removes the identity from this browser. */
+  /**
+   * Ends the session and removes the identity from this browser. The socket is closed first
+   * and the server told over HTTP, within SIGN_OUT_TIMEOUT_MS: over the socket, the request
+   * waited for a socket that was reconnecting (backoff up to 30 s, or for ever with the server
+   * unreachable), and could lose its answer to the server closing that socket for the ended
+   * session. Unanswered, the server's session still ends when it expires; this browser forgets
+   * it either way.
+   */
   async signOut(): Promise<void> {
     this.#leaving = true;
     try {
-      await this.api.request(SignOut, {}).catch(() => {});
+      const token = this.#info?.token;
       this.#close();
+      if (token) {
+        const url = new URL('/graphql', this.options.wsUrl.replace(/^ws/, 'http')).href;
+        await publicApi(url, token, SIGN_OUT_TIMEOUT_MS)
+          .request(SignOut, {})
+          .catch(() => {});
+      }
       await this.#feed?.reset();
       await this.outbox.clear();
       await this.#clearCache();
@@ -552,6 +565,9 @@ export class CallVaultClient extends EventTarget {
     this.changed();
   }
 }
+
+/** How long sign-out waits for the server before forgetting the session locally anyway. */
+export const SIGN_OUT_TIMEOUT_MS = 5000;
 
 const isVisible = () => typeof document === 'undefined' || document.visibilityState === 'visible';
 

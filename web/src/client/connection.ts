@@ -117,14 +117,23 @@ export class Connection implements Api {
 
 /**
  * Requests over plain HTTP: signed out (challenge, register, sign-in), or with a token for
- * the one answer a closing socket could lose (signOutEverywhere).
+ * the answers a closing or reconnecting socket could lose or hold up (signOut,
+ * signOutEverywhere). `timeoutMs` aborts each request that takes longer (a `NETWORK` error).
  */
-export function publicApi(httpUrl: string, token?: string): Api {
+export function publicApi(httpUrl: string, token?: string, timeoutMs?: number): Api {
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
   const client = new Client({
     url: httpUrl,
     exchanges: [fetchExchange],
     requestPolicy: 'network-only',
-    ...(token ? { fetchOptions: { headers: { authorization: `Bearer ${token}` } } } : {}),
+    ...(headers || timeoutMs
+      ? {
+          fetchOptions: () => ({
+            ...(headers ? { headers } : {}),
+            ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+          }),
+        }
+      : {}),
   });
   return {
     async request(document, variables) {

@@ -9,13 +9,19 @@ const done = <T>(request: IDBRequest<T>): Promise<T> =>
     request.onerror = () => reject(request.error);
   });
 
-/** IndexedDB behind the KeyValueStore interface: one database, one object store. */
+/**
+ * IndexedDB behind the KeyValueStore interface: one database, one object store. `factory`: the
+ * page's `indexedDB` by default; the embed frame passes the unpartitioned one a Storage Access
+ * API handle gives it.
+ */
 export class IndexedDbStore implements KeyValueStore {
   #db: Promise<IDBDatabase> | null = null;
 
+  constructor(private readonly factory?: IDBFactory) {}
+
   #open(): Promise<IDBDatabase> {
     this.#db ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB, 1);
+      const request = (this.factory ?? indexedDB).open(DB, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(STORE);
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);

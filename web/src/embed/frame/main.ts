@@ -19,7 +19,8 @@ import '../../elements/cv-settings/define.ts';
 import { HostBridge, hostOriginOf } from './bridge.ts';
 import { CvEmbedView, type EmbedViewName } from './cv-embed-view.ts';
 import { observe } from './observe.ts';
-import { openEmbedStore } from './storage.ts';
+import { CvStorageAccess } from './cv-storage-access.ts';
+import { EmbedStorage } from './storage.ts';
 import { stringsFor } from './strings.ts';
 
 const params = new URLSearchParams(location.search);
@@ -53,18 +54,23 @@ async function start(origin: string): Promise<void> {
   }
   let current: CallVaultClient | null = null;
   let starting = false;
-  // Another frame of this page signed in: follow it (once, however many notes say so).
+  // Another frame of this page signed in: follow it (once, however many notes say so), with
+  // the storage access it may have been granted.
   const signInAgain = () => {
     const c = current;
     if (c?.phase !== 'signed-out' || starting) return;
     starting = true;
-    void c.start().finally(() => {
-      starting = false;
-    });
+    void storage
+      .follow()
+      .catch(() => false)
+      .then(() => c.start())
+      .finally(() => {
+        starting = false;
+      });
   };
-  const { kv, mode } = await openEmbedStore(signInAgain);
+  const storage = await EmbedStorage.open(signInAgain);
   const client = new CallVaultClient({
-    kv,
+    kv: storage.kv,
     publicApi: publicApi(new URL('/graphql', location.href).href),
     wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     // localStorage throws in a frame whose storage the browser refuses.
@@ -94,7 +100,14 @@ async function start(origin: string): Promise<void> {
     root = new CvEmbedView(client, view as EmbedViewName, peer, defaultMedia, strings);
     if (view === 'call-button') document.documentElement.dataset.fit = 'content';
   }
-  document.body.append(root);
+  customElements.define('cv-storage-access', CvStorageAccess);
+  const access = new CvStorageAccess(client, storage, strings, (granted) => {
+    bridge.emit('storage-access', { granted, storage: storage.kv.mode });
+    // Granted: sign in from CallVault's own storage when it holds an identity.
+    if (granted) signInAgain();
+    access.requestUpdate();
+  });
+  document.body.append(access, root);
 
   const launcherClosed = params.get('start') === 'closed';
   const run = async (command: CommandMessage): Promise<void> => {
@@ -138,9 +151,13 @@ async function start(origin: string): Promise<void> {
     }
   };
   const bridge = new HostBridge(origin, run);
-  new ResizeObserver(() => {
-    bridge.emit('resize', { height: Math.ceil(root.getBoundingClientRect().height) });
-  }).observe(root);
+  // The content's height: the storage access prompt (when shown) and the view.
+  const sized = new ResizeObserver(() => {
+    const height = access.getBoundingClientRect().height + root.getBoundingClientRect().height;
+    bridge.emit('resize', { height: Math.ceil(height) });
+  });
+  sized.observe(root);
+  sized.observe(access);
 
   await client.start();
   // A chat shows its conversation at once (the launcher's only once it is opened).
@@ -153,7 +170,7 @@ async function start(origin: string): Promise<void> {
   bridge.emit('ready', {
     signedIn: client.phase === 'signed-in',
     address: client.me?.address ?? null,
-    storage: mode,
+    storage: storage.kv.mode,
   });
   observe(client, bridge, signInAgain);
 }

@@ -1,32 +1,193 @@
 import { IndexedDbStore } from '../../client/idb.ts';
 import { type KeyValueStore, MemoryStore } from '../../client/kv.ts';
 
-/** What this frame can keep: `persistent` (IndexedDB) or `page` (gone with the host page). */
-export type StorageMode = 'persistent' | 'page';
+/**
+ * What this frame keeps its identity in: `unpartitioned` (CallVault's own IndexedDB, the one
+ * the full app uses, reached through the Storage Access API), `persistent` (IndexedDB as the
+ * browser gives it to a third-party frame: partitioned by the host site in current browsers)
+ * or `page` (memory: the browser refuses the frame storage; gone with the host page).
+ */
+export type StorageMode = 'unpartitioned' | 'persistent' | 'page';
 
 /** The entries the frames of one page share when they cannot persist (the identity, its session). */
 const SHARED = new Set(['identity-key', 'session']);
 const CHANNEL = 'callvault-embed-store';
 
-/**
- * In a third-party frame, browsers either partition storage (Firefox, Safari, Chromium by
- * default: it works, keyed by the host's site) or refuse it (Chromium with third-party cookies
- * blocked, e.g. incognito, and headless automation). Refused, the frame keeps the identity in
- * memory for the life of the host page, shared with the page's other CallVault frames over a
- * BroadcastChannel (same origin and partition only: the host page cannot listen).
- */
-export async function openEmbedStore(
-  onShared: () => void,
-): Promise<{ kv: KeyValueStore; mode: StorageMode }> {
-  const idb = new IndexedDbStore();
-  try {
-    await idb.get('probe');
-    return { kv: idb, mode: 'persistent' };
-  } catch {
-    return { kv: new PageStore(onShared), mode: 'page' };
+/** A store whose backing can be replaced: by the unpartitioned one once storage access is granted. */
+export class SwitchableStore implements KeyValueStore {
+  constructor(
+    public target: KeyValueStore,
+    public mode: StorageMode,
+  ) {}
+  get<T>(key: string): Promise<T | undefined> {
+    return this.target.get<T>(key);
+  }
+  set(key: string, value: unknown): Promise<void> {
+    return this.target.set(key, value);
+  }
+  delete(key: string): Promise<void> {
+    return this.target.delete(key);
   }
 }
 
+/** IndexedDB through `factory`, or null when the browser refuses it to this frame. */
+export async function usableIdb(factory?: IDBFactory): Promise<KeyValueStore | null> {
+  const idb = new IndexedDbStore(factory);
+  try {
+    await idb.get('probe');
+    return idb;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Storage Access API as the frame uses it, injectable for unit tests. `request` is
+ * `document.requestStorageAccess`; `handles` whether it returns a StorageAccessHandle with
+ * unpartitioned storage (Chromium); `permission` the `storage-access` permission's state.
+ */
+export interface StorageAccessPlatform {
+  has?: () => Promise<boolean>;
+  request?: (types?: { indexedDB: true }) => Promise<{ indexedDB?: IDBFactory } | undefined>;
+  handles: boolean;
+  permission: () => Promise<PermissionState | 'unknown'>;
+  open: (factory?: IDBFactory) => Promise<KeyValueStore | null>;
+  reload: () => void;
+}
+
+/** The browser's own, as far as it has them. */
+export function browserPlatform(): StorageAccessPlatform {
+  const doc = document as Document & {
+    requestStorageAccess?: (types?: { indexedDB: true }) => Promise<{ indexedDB?: IDBFactory } | undefined>;
+  };
+  return {
+    has: typeof doc.hasStorageAccess === 'function' ? () => doc.hasStorageAccess() : undefined,
+    request: typeof doc.requestStorageAccess === 'function' ? (t) => doc.requestStorageAccess!(t) : undefined,
+    handles: 'StorageAccessHandle' in window,
+    permission: async () => {
+      try {
+        return (await navigator.permissions.query({ name: 'storage-access' as PermissionName })).state;
+      } catch {
+        return 'unknown';
+      }
+    },
+    open: usableIdb,
+    reload: () => location.reload(),
+  };
+}
+
+/**
+ * Where the frame stands with the Storage Access API: `unavailable` (no API: the storage the
+ * browser gives is all there is), `not-needed` (the frame already has first-party storage),
+ * `prompt` (a click on "Use your CallVault identity" may get it), `denied` (refused, or granted
+ * but the browser still keeps the storage from the frame), `granted` (in use).
+ */
+export type AccessState = 'unavailable' | 'not-needed' | 'prompt' | 'denied' | 'granted';
+
+/**
+ * The frame's storage: unpartitioned at once when an earlier grant still holds (no click
+ * needed), else what the browser gives a third-party frame; and the way to ask for access.
+ */
+export class EmbedStorage {
+  state: AccessState = 'unavailable';
+  readonly kv: SwitchableStore;
+
+  private constructor(
+    private readonly platform: StorageAccessPlatform,
+    kv: SwitchableStore,
+  ) {
+    this.kv = kv;
+  }
+
+  static async open(
+    onShared: () => void,
+    platform: StorageAccessPlatform = browserPlatform(),
+  ): Promise<EmbedStorage> {
+    const own = await platform.open();
+    const storage = new EmbedStorage(
+      platform,
+      new SwitchableStore(own ?? new PageStore(onShared), own ? 'persistent' : 'page'),
+    );
+    await storage.#decide();
+    return storage;
+  }
+
+  async #decide(): Promise<void> {
+    const { platform } = this;
+    if (!platform.request) {
+      this.state = 'unavailable';
+      return;
+    }
+    const permission = await platform.permission();
+    if (platform.handles) {
+      // Chromium: hasStorageAccess() speaks of cookies only; storage stays partitioned until
+      // a handle is asked for. An earlier grant lets the frame ask without a click.
+      if (permission === 'granted') await this.#useHandle(() => platform.request!({ indexedDB: true }));
+      else this.state = permission === 'denied' ? 'denied' : 'prompt';
+      return;
+    }
+    // Firefox, Safari: after a grant the frame's own storage is first-party (Firefox) or stays
+    // partitioned (Safari: cookies only); either way there is nothing more to ask for.
+    if (platform.has && (await platform.has().catch(() => false))) this.state = 'not-needed';
+    else this.state = permission === 'denied' ? 'denied' : 'prompt';
+  }
+
+  async #useHandle(request: () => Promise<{ indexedDB?: IDBFactory } | undefined>): Promise<boolean> {
+    let factory: IDBFactory | undefined;
+    try {
+      factory = (await request())?.indexedDB;
+    } catch {
+      this.state = 'denied';
+      return false;
+    }
+    const store = factory ? await this.platform.open(factory) : null;
+    if (!store) {
+      // Granted, yet the browser keeps the storage from this frame (third-party storage
+      // blocked outright): the partitioned (or page) identity it is.
+      this.state = 'denied';
+      return false;
+    }
+    this.kv.target = store;
+    this.kv.mode = 'unpartitioned';
+    this.state = 'granted';
+    return true;
+  }
+
+  /**
+   * Asks for storage access: call it straight from a click (it needs the user's gesture).
+   * True when the unpartitioned storage is now in use; false when refused (state `denied`),
+   * or when the frame reloads to get it (browsers without storage handles).
+   */
+  request(): Promise<boolean> {
+    const { platform } = this;
+    if (!platform.request) return Promise.resolve(false);
+    if (platform.handles) return this.#useHandle(() => platform.request!({ indexedDB: true }));
+    return platform.request().then(
+      () => {
+        platform.reload();
+        return false;
+      },
+      () => {
+        this.state = 'denied';
+        return false;
+      },
+    );
+  }
+
+  /** Another frame of the page got a grant: use it here too, without a click. */
+  async follow(): Promise<boolean> {
+    if (this.state !== 'prompt' || !this.platform.handles) return false;
+    if ((await this.platform.permission()) !== 'granted') return false;
+    return this.#useHandle(() => this.platform.request!({ indexedDB: true }));
+  }
+}
+
+/**
+ * Storage refused (Chromium with third-party cookies blocked, e.g. incognito, and headless
+ * automation): the identity lives in memory for the life of the host page, shared with the
+ * page's other CallVault frames over a BroadcastChannel (same origin and partition only: the
+ * host page cannot listen).
+ */
 type Note = { op: 'set'; key: string; value: unknown } | { op: 'delete'; key: string } | { op: 'hello' };
 
 class PageStore extends MemoryStore {
@@ -34,6 +195,8 @@ class PageStore extends MemoryStore {
 
   constructor(private readonly onShared: () => void) {
     super();
+    // Node (unit tests) would wait for an open channel; browsers have no unref.
+    (this.#channel as { unref?: () => void }).unref?.();
     this.#channel.addEventListener('message', (event: MessageEvent<Note>) => this.#receive(event.data));
     this.#channel.postMessage({ op: 'hello' } satisfies Note);
   }

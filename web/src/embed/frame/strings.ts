@@ -6,6 +6,14 @@ export interface Strings {
   badAddress: string;
   loading: string;
   verified: string;
+  /** The Storage Access prompt (shown while no identity is in the frame). */
+  accessTitle: string;
+  accessHint: string;
+  accessButton: string;
+  /** Said when the browser refused: this site keeps its own identity. */
+  accessDenied: string;
+  /** Said when the frame may keep nothing: the identity lasts as long as the page. */
+  accessPageOnly: string;
 }
 
 const CATALOGUE: Record<'en' | 'de', Strings> = {
@@ -16,6 +24,14 @@ const CATALOGUE: Record<'en' | 'de', Strings> = {
     badAddress: 'This embed names no valid CallVault address.',
     loading: 'Loading…',
     verified: 'Verified by',
+    accessTitle: 'Already use CallVault in this browser?',
+    accessHint:
+      'Your browser keeps this site’s CallVault apart from CallVault itself. Allow access to use the identity you have there.',
+    accessButton: 'Use your CallVault identity',
+    accessDenied:
+      'Your browser did not give this frame CallVault’s own storage, so this site has its own CallVault identity: create or restore one below.',
+    accessPageOnly:
+      'This browser lets CallVault keep nothing here: the identity you create or restore lasts until you leave this page.',
   },
   de: {
     videoCall: 'Videoanruf',
@@ -25,6 +41,14 @@ const CATALOGUE: Record<'en' | 'de', Strings> = {
     badAddress: 'Diese Einbettung nennt keine gültige CallVault-Adresse.',
     loading: 'Wird geladen…',
     verified: 'Bestätigt von',
+    accessTitle: 'Nutzen Sie CallVault schon in diesem Browser?',
+    accessHint:
+      'Ihr Browser trennt CallVault auf dieser Website von CallVault selbst. Erlauben Sie den Zugriff, um Ihre Identität von dort zu nutzen.',
+    accessButton: 'Ihre CallVault-Identität verwenden',
+    accessDenied:
+      'Ihr Browser gibt diesem Rahmen nicht den Speicher von CallVault, daher hat diese Website eine eigene CallVault-Identität: Erstellen oder wiederherstellen Sie sie unten.',
+    accessPageOnly:
+      'Dieser Browser lässt CallVault hier nichts speichern: Die Identität, die Sie erstellen oder wiederherstellen, gilt, bis Sie diese Seite verlassen.',
   },
 };
 
