@@ -58,3 +58,40 @@ export async function launchChromium(): Promise<Browser> {
     timeout: 30_000,
   });
 }
+
+/**
+ * Features playwright-core disables on every launch (its chromiumSwitches), without
+ * `ThirdPartyStoragePartitioning`. Playwright turns partitioning off, so in its Chromium a
+ * third-party frame gets no storage at all (IndexedDB "denied", localStorage throws) instead
+ * of the partitioned storage Chromium ships with. Chromium takes the last `--disable-features`.
+ */
+const PLAYWRIGHT_DISABLED_BUT_PARTITIONING = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+];
+
+/**
+ * Headless Chromium with third-party storage partitioned, as Chromium ships: a frame of
+ * another site gets its own IndexedDB keyed by the top-level site (the embed's `persistent`
+ * mode), and the Storage Access API decides about the unpartitioned one.
+ */
+export async function launchChromiumPartitioned(): Promise<Browser> {
+  const reason = chromiumUnavailable();
+  if (reason) throw new Error(reason);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-features=${PLAYWRIGHT_DISABLED_BUT_PARTITIONING.join(',')}`],
+    timeout: 30_000,
+  });
+}

@@ -13,13 +13,15 @@ import type { EventMessage } from './protocol.ts';
  * @attr server - CallVault's origin; default: the origin this script was loaded from
  * @attr theme - `light`, `dark` or `auto`
  * @attr locale - language of the embed's own strings (`en`, `de`)
- * @event cv-ready - the frame is ready; `detail`: `{ signedIn, address }`
+ * @attr command-timeout - milliseconds a command may wait for the frame's answer before it rejects (default 15000)
+ * @event cv-ready - the frame is ready; `detail`: `{ signedIn, address, storage }`
  * @event cv-signed-in - `detail`: `{ address, displayName }`
  * @event cv-signed-out - the identity was removed from the embed
  * @event cv-message - a message arrived or was sent; `detail`: `{ id, from, outgoing, sentAt }`
  * @event cv-unread-changed - `detail`: `{ count }`
  * @event cv-call-state - `detail`: `{ callId, peer, media, phase, reason }`
  * @event cv-error - `detail`: `{ message, code }`
+ * @event cv-storage-access - the visitor answered "Use your CallVault identity"; `detail`: `{ granted, storage }`
  * @csspart bubble - the floating button
  * @csspart panel - the chat panel
  * @csspart frame - the iframe

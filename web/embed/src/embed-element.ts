@@ -132,7 +132,10 @@ export abstract class CvEmbedElement extends LitElement {
     window.removeEventListener('message', this.#onMessage);
     this.#ready = false;
     for (const [id, p] of this.#pending)
-      this.#settle(id, new CvCommandError(`${p.type}: the element was removed from the page`, 'removed', p.type));
+      this.#settle(
+        id,
+        new CvCommandError(`${p.type}: the element was removed from the page`, 'removed', p.type),
+      );
   }
 
   /** The frame's URL: view, parameters, locale and this page's origin (checked by the server). */
@@ -233,9 +236,16 @@ export abstract class CvEmbedElement extends LitElement {
   protected command<K extends CommandType>(type: K, payload: CommandPayloads[K]): Promise<void> {
     return new Promise((resolve, reject) => {
       const id = crypto.randomUUID();
-      const ms = Number.isFinite(this.commandTimeout) && this.commandTimeout > 0 ? this.commandTimeout : DEFAULT_COMMAND_TIMEOUT_MS;
+      const ms =
+        Number.isFinite(this.commandTimeout) && this.commandTimeout > 0
+          ? this.commandTimeout
+          : DEFAULT_COMMAND_TIMEOUT_MS;
       const timer = setTimeout(
-        () => this.#settle(id, new CvCommandError(`${type}: the frame did not answer within ${ms} ms`, 'timeout', type)),
+        () =>
+          this.#settle(
+            id,
+            new CvCommandError(`${type}: the frame did not answer within ${ms} ms`, 'timeout', type),
+          ),
         ms,
       );
       const send = () => this.#post(type, payload, id);

@@ -18,8 +18,8 @@ import '../../elements/cv-onboarding/define.ts';
 import '../../elements/cv-settings/define.ts';
 import { HostBridge, hostOriginOf } from './bridge.ts';
 import { CvEmbedView, type EmbedViewName } from './cv-embed-view.ts';
-import { observe } from './observe.ts';
 import { CvStorageAccess } from './cv-storage-access.ts';
+import { observe } from './observe.ts';
 import { EmbedStorage } from './storage.ts';
 import { stringsFor } from './strings.ts';
 

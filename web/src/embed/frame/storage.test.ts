@@ -10,17 +10,24 @@ import { EmbedStorage, type StorageAccessPlatform } from './storage.ts';
 
 const UNPARTITIONED = { name: 'unpartitioned' } as unknown as IDBFactory;
 
-function platform(over: Partial<StorageAccessPlatform> & { own?: KeyValueStore | null; full?: KeyValueStore }) {
+function platform(
+  over: Partial<StorageAccessPlatform> & { own?: KeyValueStore | null; full?: KeyValueStore },
+) {
   const calls: string[] = [];
   const p: StorageAccessPlatform = {
     has: async () => false,
-    request: async (types) => {
-      calls.push(types ? 'request(indexedDB)' : 'request()');
-      return types ? { indexedDB: UNPARTITIONED } : undefined;
+    request: async () => {
+      calls.push('request');
+      return over.chromium === false ? undefined : { indexedDB: UNPARTITIONED };
     },
-    handles: true,
+    chromium: true,
     permission: async () => 'prompt',
-    open: async (factory) => (factory === UNPARTITIONED ? (over.full ?? new MemoryStore()) : 'own' in over ? (over.own ?? null) : new MemoryStore()),
+    open: async (factory) =>
+      factory === UNPARTITIONED
+        ? (over.full ?? new MemoryStore())
+        : 'own' in over
+          ? (over.own ?? null)
+          : new MemoryStore(),
     reload: () => calls.push('reload'),
     ...over,
   };
@@ -37,7 +44,7 @@ describe('embed frame storage access', () => {
     assert.equal(storage.kv.mode, 'persistent');
     assert.equal(await storage.kv.get('identity-key'), undefined);
     assert.equal(await storage.request(), true);
-    assert.deepEqual(calls, ['request(indexedDB)']);
+    assert.deepEqual(calls, ['request']);
     assert.equal(storage.state, 'granted');
     assert.equal(storage.kv.mode, 'unpartitioned');
     assert.deepEqual(await storage.kv.get('identity-key'), { address: 'cv1full' });
@@ -48,7 +55,7 @@ describe('embed frame storage access', () => {
     const storage = await EmbedStorage.open(() => {}, p);
     assert.equal(storage.state, 'granted');
     assert.equal(storage.kv.mode, 'unpartitioned');
-    assert.deepEqual(calls, ['request(indexedDB)']);
+    assert.deepEqual(calls, ['request']);
   });
 
   it('should keep the partitioned store and say denied when the visitor or the browser refuses', async () => {
@@ -87,16 +94,22 @@ describe('embed frame storage access', () => {
     const none = await EmbedStorage.open(() => {}, platform({ request: undefined, has: undefined }).p);
     assert.equal(none.state, 'unavailable');
     assert.equal(await none.request(), false);
-    const firefox = platform({ handles: false, has: async () => true });
+    const firefox = platform({ chromium: false, has: async () => true });
     assert.equal((await EmbedStorage.open(() => {}, firefox.p)).state, 'not-needed');
   });
 
   it('should reload the frame after a grant where there are no storage handles', async () => {
-    const { p, calls } = platform({ handles: false });
+    const { p, calls } = platform({ chromium: false });
     const storage = await EmbedStorage.open(() => {}, p);
     assert.equal(storage.state, 'prompt');
     assert.equal(await storage.request(), false);
-    assert.deepEqual(calls, ['request()', 'reload']);
+    assert.deepEqual(calls, ['request', 'reload']);
+    assert.equal(storage.state, 'not-needed');
+  });
+
+  it('should offer the prompt in Chromium even when hasStorageAccess() is true (cookies only)', async () => {
+    const { p } = platform({ has: async () => true });
+    assert.equal((await EmbedStorage.open(() => {}, p)).state, 'prompt');
   });
 
   it('should follow a grant another frame of the page got, only once the permission says granted', async () => {

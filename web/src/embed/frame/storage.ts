@@ -30,26 +30,42 @@ export class SwitchableStore implements KeyValueStore {
   }
 }
 
-/** IndexedDB through `factory`, or null when the browser refuses it to this frame. */
+/** How long a probe of IndexedDB may take before the frame does without it. */
+const PROBE_MS = 3000;
+
+/**
+ * IndexedDB through `factory`, or null when the browser refuses it to this frame, or does not
+ * answer: a handle's IndexedDB in a Chromium that blocks third-party storage never answers.
+ */
 export async function usableIdb(factory?: IDBFactory): Promise<KeyValueStore | null> {
   const idb = new IndexedDbStore(factory);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await idb.get('probe');
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('IndexedDB did not answer')), PROBE_MS);
+    });
+    await Promise.race([idb.get('probe'), silent]);
     return idb;
   } catch {
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 /**
  * The Storage Access API as the frame uses it, injectable for unit tests. `request` is
- * `document.requestStorageAccess`; `handles` whether it returns a StorageAccessHandle with
- * unpartitioned storage (Chromium); `permission` the `storage-access` permission's state.
+ * `document.requestStorageAccess` (asked for `indexedDB`: Chromium answers with a
+ * StorageAccessHandle holding the unpartitioned IndexedDB, Firefox and Safari ignore the
+ * argument and answer nothing); `permission` the `storage-access` permission's state;
+ * `chromium`: whether `hasStorageAccess()` speaks of cookies only (Chromium, where storage
+ * stays partitioned until a handle is asked for). The handle's interface is not a global in
+ * Chromium 156, so that is told by `navigator.userAgentData`, which only Chromium has.
  */
 export interface StorageAccessPlatform {
   has?: () => Promise<boolean>;
   request?: (types?: { indexedDB: true }) => Promise<{ indexedDB?: IDBFactory } | undefined>;
-  handles: boolean;
+  chromium: boolean;
   permission: () => Promise<PermissionState | 'unknown'>;
   open: (factory?: IDBFactory) => Promise<KeyValueStore | null>;
   reload: () => void;
@@ -63,7 +79,7 @@ export function browserPlatform(): StorageAccessPlatform {
   return {
     has: typeof doc.hasStorageAccess === 'function' ? () => doc.hasStorageAccess() : undefined,
     request: typeof doc.requestStorageAccess === 'function' ? (t) => doc.requestStorageAccess!(t) : undefined,
-    handles: 'StorageAccessHandle' in window,
+    chromium: typeof (navigator as { userAgentData?: unknown }).userAgentData === 'object',
     permission: async () => {
       try {
         return (await navigator.permissions.query({ name: 'storage-access' as PermissionName })).state;
@@ -119,28 +135,40 @@ export class EmbedStorage {
       return;
     }
     const permission = await platform.permission();
-    if (platform.handles) {
-      // Chromium: hasStorageAccess() speaks of cookies only; storage stays partitioned until
-      // a handle is asked for. An earlier grant lets the frame ask without a click.
-      if (permission === 'granted') await this.#useHandle(() => platform.request!({ indexedDB: true }));
-      else this.state = permission === 'denied' ? 'denied' : 'prompt';
+    // An earlier grant lets the frame ask again without a click.
+    if (permission === 'granted') {
+      await this.#useHandle(() => platform.request!({ indexedDB: true }));
       return;
     }
-    // Firefox, Safari: after a grant the frame's own storage is first-party (Firefox) or stays
-    // partitioned (Safari: cookies only); either way there is nothing more to ask for.
-    if (platform.has && (await platform.has().catch(() => false))) this.state = 'not-needed';
-    else this.state = permission === 'denied' ? 'denied' : 'prompt';
+    if (permission === 'denied') {
+      this.state = 'denied';
+      return;
+    }
+    // Firefox, Safari: access already (a grant in this session) means the frame's own storage
+    // is all there is to have: first-party (Firefox) or partitioned (Safari: cookies only).
+    // Chromium: that speaks of cookies; its storage stays partitioned until a handle is asked for.
+    const has = !platform.chromium && platform.has ? await platform.has().catch(() => false) : false;
+    this.state = has ? 'not-needed' : 'prompt';
   }
 
-  async #useHandle(request: () => Promise<{ indexedDB?: IDBFactory } | undefined>): Promise<boolean> {
-    let factory: IDBFactory | undefined;
+  /** True when the unpartitioned storage is in use; 'reload' when only a new document gets it. */
+  async #useHandle(
+    request: () => Promise<{ indexedDB?: IDBFactory } | undefined>,
+  ): Promise<boolean | 'reload'> {
+    let handle: { indexedDB?: IDBFactory } | undefined;
     try {
-      factory = (await request())?.indexedDB;
+      handle = await request();
     } catch {
       this.state = 'denied';
       return false;
     }
-    const store = factory ? await this.platform.open(factory) : null;
+    if (!handle) {
+      // Granted where there are no handles (Firefox, Safari): the frame's own storage is what
+      // the grant changes, for documents loaded after it.
+      this.state = 'not-needed';
+      return 'reload';
+    }
+    const store = handle.indexedDB ? await this.platform.open(handle.indexedDB) : null;
     if (!store) {
       // Granted, yet the browser keeps the storage from this frame (third-party storage
       // blocked outright): the partitioned (or page) identity it is.
@@ -158,27 +186,19 @@ export class EmbedStorage {
    * True when the unpartitioned storage is now in use; false when refused (state `denied`),
    * or when the frame reloads to get it (browsers without storage handles).
    */
-  request(): Promise<boolean> {
+  async request(): Promise<boolean> {
     const { platform } = this;
-    if (!platform.request) return Promise.resolve(false);
-    if (platform.handles) return this.#useHandle(() => platform.request!({ indexedDB: true }));
-    return platform.request().then(
-      () => {
-        platform.reload();
-        return false;
-      },
-      () => {
-        this.state = 'denied';
-        return false;
-      },
-    );
+    if (!platform.request) return false;
+    const used = await this.#useHandle(() => platform.request!({ indexedDB: true }));
+    if (used === 'reload') platform.reload();
+    return used === true;
   }
 
   /** Another frame of the page got a grant: use it here too, without a click. */
   async follow(): Promise<boolean> {
-    if (this.state !== 'prompt' || !this.platform.handles) return false;
+    if (this.state !== 'prompt' || !this.platform.request) return false;
     if ((await this.platform.permission()) !== 'granted') return false;
-    return this.#useHandle(() => this.platform.request!({ indexedDB: true }));
+    return (await this.#useHandle(() => this.platform.request!({ indexedDB: true }))) === true;
   }
 }
 
