@@ -17,6 +17,7 @@ import { CvEmbedElement, type FrameView } from './embed-element.ts';
  * @event cv-unread-changed - `detail`: `{ count }`
  * @event cv-call-state - `detail`: `{ callId, peer, media, phase, reason }`
  * @event cv-error - `detail`: `{ message, code }`
+ * @event cv-verified - a `handover()` was verified; `detail`: `{ site, subject, name, expiresAt }`
  * @event cv-storage-access - the visitor answered "Use your CallVault identity"; `detail`: `{ granted, storage }`
  * @csspart frame - the iframe
  * @cssproperty --cv-accent - accent color (buttons, links)

@@ -21,6 +21,7 @@ import type { EventMessage } from './protocol.ts';
  * @event cv-unread-changed - `detail`: `{ count }`
  * @event cv-call-state - `detail`: `{ callId, peer, media, phase, reason }`
  * @event cv-error - `detail`: `{ message, code }`
+ * @event cv-verified - a `handover()` was verified; `detail`: `{ site, subject, name, expiresAt }`
  * @event cv-storage-access - the visitor answered "Use your CallVault identity"; `detail`: `{ granted, storage }`
  * @csspart bubble - the floating button
  * @csspart panel - the chat panel
