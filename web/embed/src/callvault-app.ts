@@ -9,7 +9,7 @@ import { CvEmbedElement, type FrameView } from './embed-element.ts';
  * @attr server - CallVault's origin; default: the origin this script was loaded from
  * @attr theme - `light`, `dark` or `auto`
  * @attr locale - language of the embed's own strings (`en`, `de`)
- * @attr command-timeout - milliseconds a command may wait for the frame's answer before it rejects (default 15000)
+ * @attr command-timeout - milliseconds a command may wait for the frame's answer before it rejects (default 15000; 60000 for `call()`)
  * @event cv-ready - the frame is ready; `detail`: `{ signedIn, address, storage }`
  * @event cv-signed-in - `detail`: `{ address, displayName }`
  * @event cv-signed-out - the identity was removed from the embed

@@ -24,6 +24,8 @@ export const FRAME_ALLOW = 'camera; microphone; autoplay; clipboard-write';
 
 /** The default of `commandTimeout`, in milliseconds. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
+/** `call()`'s default instead: the visitor may first answer the browser's camera prompt. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 
 /** What made a command fail: see `CvCommandError`. */
 export type CvCommandErrorCode = 'failed' | 'timeout' | 'removed';
@@ -96,9 +98,9 @@ export abstract class CvEmbedElement extends LitElement {
   /**
    * Milliseconds a command may take, counted from the call (waiting for the frame to be ready
    * included), before its promise rejects with a `CvCommandError` of code `timeout`
-   * (attribute `command-timeout`; default 15000).
+   * (attribute `command-timeout`). Unset: 15000, and 60000 for `call()` (camera prompt).
    */
-  declare commandTimeout: number;
+  declare commandTimeout: number | undefined;
 
   /** Whether the iframe takes the height the frame's content asks for. */
   protected fitContent = false;
@@ -113,7 +115,6 @@ export abstract class CvEmbedElement extends LitElement {
     this.server = '';
     this.theme = 'auto';
     this.locale = 'en';
-    this.commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   /** The frame's view and parameters. */
@@ -236,10 +237,13 @@ export abstract class CvEmbedElement extends LitElement {
   protected command<K extends CommandType>(type: K, payload: CommandPayloads[K]): Promise<void> {
     return new Promise((resolve, reject) => {
       const id = crypto.randomUUID();
+      const set = this.commandTimeout;
       const ms =
-        Number.isFinite(this.commandTimeout) && this.commandTimeout > 0
-          ? this.commandTimeout
-          : DEFAULT_COMMAND_TIMEOUT_MS;
+        set !== undefined && Number.isFinite(set) && set > 0
+          ? set
+          : type === 'call'
+            ? DEFAULT_CALL_TIMEOUT_MS
+            : DEFAULT_COMMAND_TIMEOUT_MS;
       const timer = setTimeout(
         () =>
           this.#settle(

@@ -16,6 +16,7 @@ export {
   CvCommandError,
   type CvCommandErrorCode,
   CvEmbedElement,
+  DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_COMMAND_TIMEOUT_MS,
   FRAME_ALLOW,
 } from './embed-element.ts';
