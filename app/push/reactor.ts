@@ -250,7 +250,7 @@ export class PushReactor {
     this.wake?.();
     await this.running;
     await this.deps.sender.idle(graceMs);
-    this.deps.sender.stop();
+    await this.deps.sender.stop();
     await this.flush().catch(this.deps.onError);
   }
 }
