@@ -11,7 +11,10 @@ export interface WorkerReply {
 }
 
 /** The worker module beside this one, with this module's extension: `.ts` under tsx, `.js` in dist/. */
-const WORKER_URL = new URL(`./send-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = new URL(
+  `./send-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 /**
  * Under tsx (tests, `npm run dev`) Node 20 gives a worker thread the parent's `--import tsx`
