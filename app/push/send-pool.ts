@@ -3,7 +3,7 @@ import type { PushKeys } from './keys.ts';
 import type { PushOutcome, PushRequestJob } from './request.ts';
 
 /** Main thread → push worker. `exit` is a test hook: the worker dies as a crash would. */
-export type WorkerRequest = { type: 'send'; id: number; job: PushRequestJob } | { type: 'exit' };
+export type WorkerRequest = { type: 'send'; jobs: { id: number; job: PushRequestJob }[] } | { type: 'exit' };
 /** Push worker → main thread: how the request `id` ended. */
 export interface WorkerReply {
   id: number;
@@ -34,6 +34,8 @@ interface Slot {
   worker: Worker;
   /** Requests handed to this worker, not yet answered. */
   inFlight: Map<number, (outcome: PushOutcome) => void>;
+  /** Requests to hand over at the end of this event-loop turn. */
+  outbox: { id: number; job: PushRequestJob }[];
 }
 
 export interface SendPoolOptions {
@@ -54,6 +56,7 @@ export interface SendPoolOptions {
 export class SendPool {
   private readonly slots: (Slot | null)[];
   private nextId = 0;
+  private flushing: NodeJS.Immediate | null = null;
   private closed = false;
   /** Workers that died and were (or will be) replaced. */
   restarts = 0;
@@ -73,7 +76,24 @@ export class SendPool {
     return new Promise((resolve) => {
       slot.inFlight.set(id, resolve);
       if (slot.inFlight.size === 1) slot.worker.ref();
-      slot.worker.postMessage({ type: 'send', id, job } satisfies WorkerRequest);
+      slot.outbox.push({ id, job });
+      this.flushSoon();
+    });
+  }
+
+  /**
+   * Hands the turn's requests over in one message per worker, after this event-loop turn:
+   * waking a worker can hand it the CPU at once, and the turn that made the push is usually
+   * one still answering a request (`sendMessage`), whose answer should go out first.
+   */
+  private flushSoon(): void {
+    if (this.flushing) return;
+    this.flushing = setImmediate(() => {
+      this.flushing = null;
+      for (const slot of this.slots) {
+        if (!slot || slot.outbox.length === 0) continue;
+        slot.worker.postMessage({ type: 'send', jobs: slot.outbox.splice(0) } satisfies WorkerRequest);
+      }
     });
   }
 
@@ -101,7 +121,7 @@ export class SendPool {
       workerData: { keys: this.options.keys, timeoutMs: this.options.timeoutMs },
       name: 'push-sender',
     });
-    const slot: Slot = { worker, inFlight: new Map() };
+    const slot: Slot = { worker, inFlight: new Map(), outbox: [] };
     this.slots[index] = slot;
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
@@ -119,6 +139,7 @@ export class SendPool {
       if (this.slots[index] === slot) this.slots[index] = null;
       const lost = [...slot.inFlight.values()];
       slot.inFlight.clear();
+      slot.outbox.length = 0;
       let why = 'push sender stopped';
       if (!this.closed) {
         why = `push worker exited (code ${code})${failure ? `: ${failure.message}` : ''}`;
