@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import webpush from 'web-push';
 import { eventually } from '../../test/support/eventually.ts';
@@ -71,6 +72,21 @@ describe('push sender worker threads (against the fake push service)', () => {
     assert.deepEqual(service.refusals, []);
   });
 
+  it('should run its worker thread at nice 10, below the thread serving clients', async () => {
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+    };
+    const niced = () => readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === 10).length;
+    const before = niced();
+    const s = sender();
+    const device = service.device();
+    s.enqueue(job(device, 'low priority'));
+    await service.next((r) => r.device === device.id);
+    assert.equal(niced(), before + 1, 'one more thread at nice 10: the new worker');
+    assert.equal(niceOf(String(process.pid)), 0, 'the main thread keeps its priority');
+  });
+
   it('should spread requests under way over the workers', async () => {
     const s = sender({ workers: 2 });
     service.setHanging(true);
@@ -80,6 +96,7 @@ describe('push sender worker threads (against the fake push service)', () => {
       await eventually(() => service.hangingCount === 2, 'both requests at the service');
       assert.equal(s.pool.running, 2, 'the second request went to a second worker');
     } finally {
+      await s.stop(); // before the hanging requests fail, so that nothing retries into the next test
       service.setHanging(false);
     }
   });
@@ -110,6 +127,7 @@ describe('push sender worker threads (against the fake push service)', () => {
       'sent once, by the replacement worker',
     );
     assert.equal(service.forDevice(device.id).filter((x) => x.status === 201).length, 1);
+    await s.stop();
   });
 
   it('should terminate its workers on stop, abandoning a request under way', async () => {
