@@ -41,6 +41,7 @@ describe('configuration', () => {
     assert.equal(c.graphiql, true);
     assert.equal(c.turn.mode, 'off');
     assert.equal(c.turn.freeTier, true, 'demo mode gives everyone TURN');
+    assert.equal(c.push.workers, 1, 'one push worker thread');
   });
 
   it("should read the deployed app's variables with their meanings", () => {
@@ -74,6 +75,7 @@ describe('configuration', () => {
       port: 9464,
     });
     assert.equal(loadConfig({}).metrics.listen, null);
+    assert.equal(loadConfig({ PUSH_WORKERS: '3' }).push.workers, 3);
     assert.deepEqual(loadConfig({ TRUST_PROXY: '172.18.0.0/16, 10.0.0.5,fd00::/8' }).trustProxy, [
       '172.18.0.0/16',
       '10.0.0.5',
@@ -100,6 +102,8 @@ describe('configuration', () => {
     fails({ VAPID_SUBJECT: 'admin' }, 'VAPID_SUBJECT');
     fails({ NODE_ENV: 'production', PUSH_ALLOW_LOOPBACK_HTTP: 'true' }, 'PUSH_ALLOW_LOOPBACK_HTTP');
     fails({ PUSH_TIMEOUT_MS: '5' }, 'PUSH_TIMEOUT_MS');
+    fails({ PUSH_WORKERS: '0' }, 'PUSH_WORKERS');
+    fails({ PUSH_WORKERS: '17' }, 'PUSH_WORKERS');
     fails({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
     fails({ TRUST_PROXY: '11' }, 'TRUST_PROXY');
     fails({ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY');

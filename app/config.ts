@@ -37,6 +37,8 @@ export interface Config {
     queueSize: number;
     /** Requests to push services at once. */
     concurrency: number;
+    /** Worker threads that encrypt and send push requests (off the main event loop). */
+    workers: number;
     /** Attempts per notification on 429/5xx/network errors (1 = no retry). */
     attempts: number;
     /** First retry delay without Retry-After; doubles per attempt. */
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env, version = '0.1.0'): Config {
       timeoutMs: int(env, 'PUSH_TIMEOUT_MS', 10_000, 100, 120_000),
       queueSize: int(env, 'PUSH_QUEUE_SIZE', 10_000, 1, 1_000_000),
       concurrency: int(env, 'PUSH_CONCURRENCY', 16, 1, 1000),
+      workers: int(env, 'PUSH_WORKERS', 1, 1, 16),
       attempts: int(env, 'PUSH_ATTEMPTS', 4, 1, 20),
       retryBaseMs: int(env, 'PUSH_RETRY_BASE_MS', 1000, 1, 600_000),
       messageTtlSeconds: int(env, 'PUSH_MESSAGE_TTL_SECONDS', 24 * 3600, 0, 28 * 24 * 3600),

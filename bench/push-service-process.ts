@@ -32,6 +32,10 @@ export class PushServiceProcess {
   static async start(options: { sink?: boolean } = {}): Promise<PushServiceProcess> {
     const child = fork(fileURLToPath(import.meta.url), ['--child', ...(options.sink ? ['--sink'] : [])], {
       execArgv: ['--import', 'tsx'],
+      // A session of its own: with the kernel's autogroup scheduling (on here) CPU is shared
+      // fairly between sessions, so the service's CPU is not taken from the node's share, as
+      // with a real push service on another machine.
+      detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const [ready] = (await once(child, 'message')) as [{ ready: boolean }];
@@ -128,5 +132,6 @@ if (process.argv.includes('--child') && process.send) {
       process.disconnect();
     }
   });
+  process.on('disconnect', () => process.exit(0)); // the bench ended (or died)
   process.send({ ready: true });
 }

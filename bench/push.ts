@@ -13,8 +13,10 @@
  *    push received). Each push is a real request: ES256 JWT, aes128gcm, HTTP to the service.
  * 2. Added latency: sequential `sendMessage` round-trips to a recipient without a push
  *    subscription (push off for them: the reactor only looks) and to one with a device
- *    (push on: every message becomes a push), alternating per round; medians of the rounds.
+ *    (push on: every message becomes a push), alternating per round; medians of the rounds,
+ *    and the CPU time of the node's main thread per send (Linux schedstat).
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { gql, register, send, type TestIdentity } from '../test/support/client.ts';
 import { startServer } from '../test/support/server.ts';
@@ -29,6 +31,11 @@ const REGISTER_PUSH = `mutation($e: String!, $p: String!, $a: String!) {
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+/** CPU time the calling thread has run, in ms (Linux: /proc/thread-self/schedstat, in ns). */
+function mainThreadCpuMs(): number {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -99,22 +106,32 @@ export async function run(args: string[]): Promise<void> {
     const perRound = Math.max(50, Math.floor(messages / 10));
     const times = { off: [] as number[], on: [] as number[] };
     const medians = { off: [] as number[], on: [] as number[] };
+    // CPU time of the node's main thread per send (Linux schedstat, ns; the bench's own HTTP
+    // client runs on that thread too, alike for both): what pushes made on the main thread add
+    // to every request it serves, and unlike wall time not inflated by a loaded machine.
+    const cpu = { off: [] as number[], on: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       for (const kind of (r % 2 ? ['on', 'off'] : ['off', 'on']) as ('off' | 'on')[]) {
         const to = kind === 'on' ? on : off;
         const round_: number[] = [];
+        const cpu0 = mainThreadCpuMs();
         for (let i = 0; i < perRound; i++) {
           const t0 = performance.now();
           await send(s.url, ada, to.address, `latency ${i}`);
           round_.push(performance.now() - t0);
         }
+        cpu[kind].push((mainThreadCpuMs() - cpu0) / perRound);
         times[kind].push(...round_);
         medians[kind].push(median(round_));
       }
     }
     const line = (kind: 'off' | 'on') => {
       const sorted = [...times[kind]].sort((a, b) => a - b);
-      return { median_ms: round(median(medians[kind]), 3), p95_ms: round(percentile(sorted, 95), 3) };
+      return {
+        median_ms: round(median(medians[kind]), 3),
+        p95_ms: round(percentile(sorted, 95), 3),
+        main_thread_cpu_ms_per_send: round(median(cpu[kind]), 3),
+      };
     };
     // Every message to the recipient with a device became a push (the "on" side really pushed).
     let pushed = 0;

@@ -111,8 +111,12 @@ export class PushReactor {
 
   private async handle(c: Classified): Promise<void> {
     try {
-      const notice = this.noticeOf(c);
-      if (notice) await this.deliver(c.recorded.position, notice);
+      // Most events notify nobody with a device: find that out before building a notice
+      // (names, topic hash, call state) on the event loop that serves requests.
+      const recipient = recipientOf(c);
+      const devices = recipient ? this.deps.push.devices(recipient) : [];
+      const notice = devices.length > 0 ? this.noticeOf(c) : null;
+      if (notice) await this.deliver(c.recorded.position, notice, devices);
     } catch (error) {
       // A store outage loses this notification (at most once), never the reactor.
       this.deps.onError(error);
@@ -120,9 +124,7 @@ export class PushReactor {
     this.processed = c.recorded.position;
   }
 
-  private async deliver(position: number, notice: Notice): Promise<void> {
-    const devices = this.deps.push.devices(notice.recipient);
-    if (devices.length === 0) return;
+  private async deliver(position: number, notice: Notice, devices: PushSubscriptionData[]): Promise<void> {
     if (await this.deps.presence.isOnline(notice.recipient)) return;
     if (!(await this.deps.ledger.claim(position))) return;
     for (const device of devices) {
@@ -250,7 +252,15 @@ export class PushReactor {
     this.wake?.();
     await this.running;
     await this.deps.sender.idle(graceMs);
-    this.deps.sender.stop();
+    await this.deps.sender.stop();
     await this.flush().catch(this.deps.onError);
   }
+}
+
+/** Who an event could notify (before asking whether it does), or null. */
+function recipientOf(c: Classified): string | null {
+  if (c.domain === 'messages')
+    return c.event.type === 'MessageSent' && c.event.data.from !== c.event.data.to ? c.event.data.to : null;
+  if (c.domain === 'calls') return c.event.data.callee;
+  return null;
 }

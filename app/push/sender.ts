@@ -1,5 +1,5 @@
-import webpush from 'web-push';
 import type { PushKeys } from './keys.ts';
+import { SendPool } from './send-pool.ts';
 
 /** One device to notify. */
 export interface PushTarget {
@@ -35,6 +35,8 @@ export interface PushSenderOptions {
   timeoutMs: number;
   queueSize: number;
   concurrency: number;
+  /** Worker threads making the requests (encryption, VAPID, HTTP): see send-pool.ts. */
+  workers: number;
   attempts: number;
   retryBaseMs: number;
   now: () => number;
@@ -42,10 +44,6 @@ export interface PushSenderOptions {
   onGone: (target: PushTarget) => void;
   onError: (error: unknown, context: { endpointOrigin: string; status?: number }) => void;
 }
-
-/** Lifetime of a VAPID JWT (at most 24 h by RFC 8292), and how long one is reused. */
-const VAPID_TOKEN_SECONDS = 12 * 3600;
-const VAPID_TOKEN_REUSE_MS = 3600 * 1000;
 
 /** Longest wait honoured from a Retry-After header. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -63,20 +61,29 @@ export function retryAfterMs(header: string | null, now: number): number | null 
  * Sends notifications to push services, off the request path: a bounded queue (full →
  * dropped and counted), a few requests at once, a timeout per request, and retries with
  * exponential backoff (or the service's Retry-After) on 429, 5xx and network errors. The
- * request itself (VAPID JWT, aes128gcm encryption, headers) is made by `web-push`; it is sent
- * here with `fetch` so that the timeout, Retry-After and loopback test services are ours.
+ * queue, retries and outcomes are here, on the main thread; the requests themselves (VAPID
+ * JWT, aes128gcm encryption, HTTP — about a millisecond of CPU each) are made in worker
+ * threads (send-pool.ts), so that a burst of pushes does not slow the event loop that serves
+ * `sendMessage`. A request lost with a crashed worker counts as a failed attempt and is retried.
  */
 export class PushSender {
   readonly counters: PushCounters = { sent: 0, failed: 0, removed: 0, retried: 0, dropped: 0 };
   private readonly queue: { job: PushJob; attempt: number }[] = [];
   private readonly retries = new Set<NodeJS.Timeout>();
-  /** VAPID Authorization header per push service origin. */
-  private readonly tokens = new Map<string, { header: string; renewAt: number }>();
+  /** The worker threads (exposed for tests: `pool.crashWorker()`). */
+  readonly pool: SendPool;
   private active = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: PushSenderOptions) {}
+  constructor(private readonly options: PushSenderOptions) {
+    this.pool = new SendPool({
+      size: options.workers,
+      keys: options.keys,
+      timeoutMs: options.timeoutMs,
+      onWorkerLost: (error) => options.onError(error, { endpointOrigin: 'worker' }),
+    });
+  }
 
   /** Queues a notification; false (and counted as dropped) when the queue is full or stopped. */
   enqueue(job: PushJob): boolean {
@@ -114,33 +121,22 @@ export class PushSender {
       this.counters.failed++;
       return;
     }
-    const details = webpush.generateRequestDetails(
-      { endpoint: job.target.endpoint, keys: { p256dh: job.target.p256dh, auth: job.target.auth } },
-      job.payload,
-      {
-        headers: { Authorization: this.authorization(job.target.endpoint) },
-        TTL: job.ttlSeconds,
-        urgency: job.urgency,
-        topic: job.topic,
-        contentEncoding: 'aes128gcm',
-      },
-    );
-    let status: number;
-    let retryAfter: number | null = null;
-    try {
-      const response = await fetch(details.endpoint, {
-        method: details.method,
-        headers: details.headers as Record<string, string>,
-        body: details.body ? new Uint8Array(details.body) : null,
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'error',
-      });
-      status = response.status;
-      retryAfter = retryAfterMs(response.headers.get('retry-after'), options.now());
-      await response.body?.cancel().catch(() => {});
-    } catch (error) {
-      options.onError(error, { endpointOrigin: originOf(job) });
-      status = 0; // network error or timeout: retried like a 5xx
+    const { target } = job;
+    const outcome = await this.pool.send({
+      endpoint: target.endpoint,
+      p256dh: target.p256dh,
+      auth: target.auth,
+      payload: job.payload,
+      ttlSeconds: job.ttlSeconds,
+      urgency: job.urgency,
+      topic: job.topic,
+    });
+    const { status } = outcome;
+    const retryAfter = retryAfterMs(outcome.retryAfter, options.now());
+    if (outcome.error) options.onError(new Error(outcome.error), { endpointOrigin: originOf(job) });
+    if (outcome.invalid) {
+      this.counters.failed++;
+      return;
     }
     if (status >= 200 && status < 300) {
       this.counters.sent++;
@@ -177,32 +173,6 @@ export class PushSender {
     this.retries.add(timer);
   }
 
-  /**
-   * The VAPID `Authorization` for the endpoint's push service, reused for an hour (its JWT is
-   * valid for 12): signing one per request cost more than encrypting the payload. RFC 8292
-   * lets a sender reuse a token until it expires.
-   */
-  private authorization(endpoint: string): string {
-    const audience = new URL(endpoint).origin;
-    const now = this.options.now();
-    const cached = this.tokens.get(audience);
-    if (cached && cached.renewAt > now) return cached.header;
-    const { keys } = this.options;
-    const expiration = Math.floor(now / 1000) + VAPID_TOKEN_SECONDS;
-    const headers = webpush.getVapidHeaders(
-      audience,
-      keys.subject,
-      keys.publicKey,
-      keys.privateKey,
-      'aes128gcm',
-      expiration,
-    );
-    const header = headers.Authorization;
-    if (this.tokens.size > 1000) this.tokens.clear();
-    this.tokens.set(audience, { header, renewAt: now + VAPID_TOKEN_REUSE_MS });
-    return header;
-  }
-
   /** Resolves true once nothing is pending, or false after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
     if (this.pending === 0) return Promise.resolve(true);
@@ -216,13 +186,17 @@ export class PushSender {
     });
   }
 
-  /** Stops taking and retrying notifications; requests under way finish on their own. */
-  stop(): void {
+  /**
+   * Stops taking and retrying notifications and terminates the workers: requests still under
+   * way are abandoned (counted as failed).
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.retries) clearTimeout(t);
     this.retries.clear();
     this.counters.dropped += this.queue.length;
     this.queue.length = 0;
+    await this.pool.close();
   }
 }
 

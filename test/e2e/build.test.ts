@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuild, REPO } from '../support/build.ts';
+import { gql, register, send } from '../support/client.ts';
 import { BUILT, spawnServer } from '../support/process.ts';
+import { FakePushService } from '../support/push-service.ts';
 
 /** Every .js file under dist/. */
 const built = () =>
@@ -80,6 +82,35 @@ describe('npm run build: the server as JavaScript, run by plain node', () => {
       assert.notEqual(res.headers.get('content-type')?.startsWith('text/html'), true);
       assert.doesNotMatch(server.output(), /MODULE-LOADED/);
     });
+  });
+
+  it('should send a push from the built push worker (dist/app/push/send-worker.js), then exit cleanly on SIGTERM', async () => {
+    const service = await FakePushService.start();
+    // Demo mode: an ephemeral VAPID pair; the fake service is plain http on loopback.
+    const server = await spawnServer({ PUSH_ALLOW_LOOPBACK_HTTP: 'true' }, BUILT);
+    try {
+      const ada = await register(server.url, 'Ada');
+      const bob = await register(server.url, 'Bob');
+      const phone = service.device();
+      const sub = await gql(
+        server.url,
+        `mutation($e: String!, $p: String!, $a: String!) { registerPush(endpoint: $e, p256dh: $p, auth: $a) { endpoint } }`,
+        { e: phone.endpoint, p: phone.p256dh, a: phone.auth },
+        bob.token,
+      );
+      assert.equal(sub.errors, undefined, JSON.stringify(sub.errors));
+      const m = await send(server.url, ada, bob.address, 'hello');
+      const id = (m.data!.sendMessage as { id: string }).id;
+      const r = await service.next((r) => r.device === phone.id && r.payload?.messageId === id);
+      assert.equal(r.status, 201);
+      assert.deepEqual(service.refusals, []);
+      // The worker thread is running now; SIGTERM must still end the process, cleanly.
+      assert.equal(await server.stop('SIGTERM'), 0, server.output());
+      assert.match(server.output(), /"msg":"stopped"/);
+    } finally {
+      await server.stop('SIGKILL');
+      await service.close();
+    }
   });
 
   it('should load the GraphiQL bundle on the first GraphiQL request when GraphiQL is on', async () => {

@@ -166,6 +166,11 @@ export class FakePushService {
     if (!on) for (const r of this.hanging.splice(0)) r.destroy();
   }
 
+  /** Requests taken and not answered while hanging. */
+  get hangingCount(): number {
+    return this.hanging.length;
+  }
+
   /** Holds messages for `device` instead of delivering them; `online` hands over what is held. */
   setOffline(device: string, offline: boolean): PushRequest[] {
     const d = this.devices.get(device)!;
