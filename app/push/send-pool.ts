@@ -2,8 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { PushKeys } from './keys.ts';
 import type { PushOutcome, PushRequestJob } from './request.ts';
 
-/** Main thread → push worker. `exit` is a test hook: the worker dies as a crash would. */
-export type WorkerRequest = { type: 'send'; jobs: { id: number; job: PushRequestJob }[] } | { type: 'exit' };
+/**
+ * Main thread → push worker. Test hooks: `exit`, the worker dies as a crash would; `deaf`, it
+ * stays alive but never answers again (as a stuck one would).
+ */
+export type WorkerRequest =
+  | { type: 'send'; jobs: { id: number; job: PushRequestJob }[] }
+  | { type: 'exit' }
+  | { type: 'deaf' };
 /** Push worker → main thread: how the request `id` ended. */
 export interface WorkerReply {
   id: number;
@@ -43,6 +49,8 @@ export interface SendPoolOptions {
   size: number;
   keys: PushKeys;
   timeoutMs: number;
+  /** How long past `timeoutMs` a worker may take to answer before the main thread gives up (5 s). */
+  answerGraceMs?: number;
   /** A worker died (not by `close`): its requests are answered with status 0 and it is replaced. */
   onWorkerLost: (error: Error) => void;
 }
@@ -74,7 +82,22 @@ export class SendPool {
     const slot = this.slots[index] ?? this.spawn(index);
     const id = this.nextId++;
     return new Promise((resolve) => {
-      slot.inFlight.set(id, resolve);
+      // The worker times its request out itself; this deadline on the main thread answers
+      // for a worker that is stuck (or lost its reply), so a request never holds the
+      // process alive or its queue slot for ever.
+      const deadline = setTimeout(
+        () => {
+          if (!slot.inFlight.delete(id)) return;
+          if (slot.inFlight.size === 0) slot.worker.unref();
+          resolve({ status: 0, retryAfter: null, error: 'push worker did not answer in time' });
+        },
+        this.options.timeoutMs + (this.options.answerGraceMs ?? 5_000),
+      );
+      deadline.unref();
+      slot.inFlight.set(id, (outcome) => {
+        clearTimeout(deadline);
+        resolve(outcome);
+      });
       if (slot.inFlight.size === 1) slot.worker.ref();
       slot.outbox.push({ id, job });
       this.flushSoon();
@@ -106,6 +129,13 @@ export class SendPool {
   crashWorker(): boolean {
     const slot = this.slots.find((s) => s !== null);
     slot?.worker.postMessage({ type: 'exit' } satisfies WorkerRequest);
+    return slot !== undefined;
+  }
+
+  /** Test hook: the first running worker stops answering (a stuck worker). False if none runs. */
+  deafenWorker(): boolean {
+    const slot = this.slots.find((s) => s !== null);
+    slot?.worker.postMessage({ type: 'deaf' } satisfies WorkerRequest);
     return slot !== undefined;
   }
 

@@ -32,11 +32,16 @@ try {
   // Not Linux: same priority as the process.
 }
 
+let deaf = false;
 port.on('message', (message: WorkerRequest) => {
   if (message.type === 'exit') process.exit(1); // the pool's test hook: a worker that dies
+  if (message.type === 'deaf') {
+    deaf = true; // the pool's test hook: a worker that is stuck
+    return;
+  }
   for (const { id, job } of message.jobs) {
     void requester.send(job).then((outcome) => {
-      port.postMessage({ id, outcome } satisfies WorkerReply);
+      if (!deaf) port.postMessage({ id, outcome } satisfies WorkerReply);
     });
   }
 });

@@ -130,6 +130,20 @@ describe('push sender worker threads (against the fake push service)', () => {
     await s.stop();
   });
 
+  it('should give up on a worker that stops answering, count the push as failed and retry it', async () => {
+    const s = sender({ timeoutMs: 300, answerGraceMs: 200, retryBaseMs: 50 });
+    const device = service.device();
+    s.enqueue(job(device, 'first'));
+    await service.next((r) => r.device === device.id && r.status === 201);
+    await eventually(() => s.counters.sent === 1, 'the first push answered');
+    assert.ok(s.pool.deafenWorker());
+    s.enqueue(job(device, 'unanswered'));
+    await eventually(() => s.counters.retried >= 1, 'the unanswered request given up and retried');
+    assert.equal(s.counters.sent, 1, 'nothing counted as sent without an answer');
+    await s.stop();
+    assert.equal(s.pending, 0);
+  });
+
   it('should terminate its workers on stop, abandoning a request under way', async () => {
     const s = sender();
     service.setHanging(true);

@@ -37,6 +37,8 @@ export interface PushSenderOptions {
   concurrency: number;
   /** Worker threads making the requests (encryption, VAPID, HTTP): see send-pool.ts. */
   workers: number;
+  /** How long past `timeoutMs` a worker may take to answer before it counts as lost (tests). */
+  answerGraceMs?: number;
   attempts: number;
   retryBaseMs: number;
   now: () => number;
@@ -81,6 +83,7 @@ export class PushSender {
       size: options.workers,
       keys: options.keys,
       timeoutMs: options.timeoutMs,
+      ...(options.answerGraceMs === undefined ? {} : { answerGraceMs: options.answerGraceMs }),
       onWorkerLost: (error) => options.onError(error, { endpointOrigin: 'worker' }),
     });
   }
