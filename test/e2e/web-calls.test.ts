@@ -107,10 +107,31 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
       .locator('cv-call video.remote')
       .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
 
-  /** The remote video keeps decoding new frames (the call flows, not frozen). */
+  /** The remote <video> element's state: what a frozen picture looks like from the page. */
+  const videoElementState = (page: Page) =>
+    page.locator('cv-call video.remote').evaluate((v: HTMLVideoElement) => {
+      const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      return {
+        paused: v.paused,
+        readyState: v.readyState,
+        currentTime: v.currentTime,
+        frames: v.getVideoPlaybackQuality().totalVideoFrames,
+        dropped: v.getVideoPlaybackQuality().droppedVideoFrames,
+        size: `${v.videoWidth}x${v.videoHeight}`,
+        track: track ? { muted: track.muted, readyState: track.readyState, enabled: track.enabled } : null,
+        visibility: document.visibilityState,
+      };
+    });
+
+  /** The remote video keeps showing new frames (the call flows, not frozen). */
   async function flowing(page: Page): Promise<void> {
     const first = await framesOf(page);
-    await eventually(async () => (await framesOf(page)) > first + 5, 'remote frames growing');
+    await eventually(async () => (await framesOf(page)) > first + 5, 'remote frames growing').catch(
+      async (error: Error) => {
+        const state = { element: await videoElementState(page), stats: await videoStats(page) };
+        throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+      },
+    );
   }
 
   /** RTP packets received so far on the page's (last) peer connection, all kinds. */
@@ -431,10 +452,13 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     coturn = await startCoturn({ secret, port });
     for (const p of [alice, bob]) await phase(p.page, 'connected').waitFor({ timeout: 25_000 });
     // Media flows again through the new relay, and the remote video is decoded again within a
-    // few seconds on both sides (it used to stay frozen for over 20 s while RTP arrived: the
-    // sender now sends a key frame once an ICE restart has reconnected).
+    // few seconds on both sides. (It sometimes stayed frozen for over 20 s while RTP arrived;
+    // each side now also asks its video sender for a key frame once ICE has reconnected.)
     for (const p of [alice, bob]) await packetsFlowing(p.page);
     const recovery = await Promise.all([alice, bob].map((p) => decodingAgain(p.page, 5_000)));
+    // Not asserted here: the remote <video> element's own frame count (`flowing`). In one run of
+    // ten it stayed still for over 20 s while framesDecoded grew — the freeze that remains is in
+    // the element, not in decoding (still open; `flowing` prints the element's state when it fails).
     console.log(`decoded video again ${recovery.join(' ms, ')} ms after the relay came back`);
     assert.notEqual(await ufrag(alice.page, 'local'), restartsBefore, 'recovered through an ICE restart');
     for (const p of [alice, bob])
