@@ -80,8 +80,9 @@ export class PeerLink {
   /**
    * Makes every video sender start again with a key frame. After a break (a relay outage, a
    * network change) the link comes back through an ICE restart, but the encoder goes on with
-   * delta frames of a picture the other side may never have had: its video stayed frozen for
-   * over 20 s while RTP arrived, until the next periodic key frame. `setParameters` with
+   * delta frames of a picture the other side may have lost; without a key frame the other
+   * side decodes again only once its own key-frame request (PLI) is answered — about 3× later
+   * in the outage test (docs/benchmarks.md). `setParameters` with
    * `encodingOptions: [{ keyFrame: true }]` (WebRTC extensions; Chromium encodes one key frame
    * per call) asks for one at once; where that option is not known the call is ignored, and
    * where it throws, switching the encoding off and on again also starts with a key frame.
