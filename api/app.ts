@@ -91,6 +91,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   watchReadModels(readModels, sockets, metrics);
   metrics.observePush(services.pushCounters);
+  metrics.observeCalls(() => readModels.runners.calls.state.tally);
   const uws = routes({
     ...{ config, yoga, sockets, log, readModels, services, metrics, inFlight, originAllowed, now },
     draining: () => draining,

@@ -22,6 +22,7 @@ export const STRING_INPUT_LIMITS: Readonly<Record<string, number>> = {
   'hangUp.callId': UUID,
   'ringing.callId': UUID,
   'sendCallSignal.callId': UUID,
+  'reportCallQuality.callId': UUID,
   'sendCallSignal.payload': 32 * 1024,
   'acceptMessageRequest.address': ADDRESS,
   'acceptMessageRequest.nickname': NAME,

@@ -1,11 +1,13 @@
 import client from 'prom-client';
 import type { PushCounters } from '../app/push/sender.ts';
+import type { CallTally } from '../events/calls/projection.ts';
 
 /** Prometheus metrics, one registry per app instance (tests build several apps in one process). */
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   let push: PushCounters | null = null;
+  let calls: (() => CallTally) | null = null;
   return {
     registry,
     /** Serves the push sender's counters (sent, failed, removed, retried, dropped). */
@@ -21,6 +23,38 @@ export function createMetrics() {
         if (!push) return;
         this.reset();
         for (const [outcome, value] of Object.entries(push)) this.labels({ outcome }).inc(value);
+      },
+    }),
+    /**
+     * Serves the call tally of the calls read model. Read from the projection, not counted by
+     * this node as calls end: every node folds the whole log, so each one reports the same
+     * totals, they survive restarts (replay rebuilds them), and a call ended on another node
+     * is counted too.
+     */
+    observeCalls(tally: () => CallTally) {
+      calls = tally;
+    },
+    calls: new client.Counter({
+      name: 'callvault_calls_total',
+      help: 'Ended calls (whole log) by outcome: connected (media connected, per the quality reports), failed (never connected), unreported (no report)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        if (!calls) return;
+        const t = calls();
+        this.reset();
+        for (const outcome of ['connected', 'failed', 'unreported'] as const)
+          this.labels({ outcome }).inc(t[outcome]);
+      },
+    }),
+    callsRelayed: new client.Counter({
+      name: 'callvault_calls_relayed_total',
+      help: 'Ended calls (whole log) whose reported media path went through a TURN relay',
+      registers: [registry],
+      collect() {
+        if (!calls) return;
+        this.reset();
+        this.inc(calls().relayed);
       },
     }),
     connections: new client.Gauge({

@@ -7,6 +7,7 @@ import {
 import type { EndReason, SignalKind } from '../../events/calls/events.ts';
 import { callStream } from '../../events/calls/events.ts';
 import type { CallView } from '../../events/calls/projection.ts';
+import type { CallQuality } from '../../events/calls/quality.ts';
 import { CALL_TOKEN, nonceKey } from '../../events/calls/token.ts';
 import { ed25519PublicKey, verifyEd25519 } from '../../events/identity/keys.ts';
 import { DomainError } from '../../events/shared/errors.ts';
@@ -225,6 +226,22 @@ export class CallCommands {
   }
 
   /**
+   * A participant's quality summary of the call that just ended (docs/protocol.md, "Call
+   * quality"): once per participant, the callee's from the device that answered; a second is
+   * refused (CONFLICT) rather than taken again, so a report is never silently replaced.
+   */
+  async reportQuality(viewer: Viewer, callId: string, quality: CallQuality, m: EventMetadata) {
+    const c = this.calls.mine(viewer, callId);
+    await this.run(
+      c.callId,
+      { type: 'ReportQuality', by: viewer.address, sessionId: viewer.sessionId, quality },
+      viewer.address,
+      m,
+    );
+    return this.calls.call(c.callId)!;
+  }
+
+  /**
    * Signals change no call state: decide on the read model's view of the call and append
    * without a version check, so the two sides' candidates never conflict with each other and
    * no signal re-reads (and re-folds) the call's whole stream. A signal racing a hang-up may
@@ -240,6 +257,7 @@ export class CallCommands {
       ringTimeoutAt: c.ringTimeoutAt,
       acceptedAt: c.acceptedAt ?? 0,
       acceptedSession: c.acceptedSession ?? '',
+      reported: { caller: c.quality.caller !== null, callee: c.quality.callee !== null },
     };
     await handle(
       this.deps,

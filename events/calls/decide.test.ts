@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deciderSpec } from '../shared/decider-spec.ts';
+import { DomainError } from '../shared/errors.ts';
 import {
   type CallCommand,
   type CalleeSituation,
@@ -8,6 +9,7 @@ import {
   type PlaceOutcome,
   placeOutcome,
 } from './decide.ts';
+import type { CallQuality } from './quality.ts';
 
 const { given } = deciderSpec(callDecider);
 /** The callee `b` with no settings, no other call. */
@@ -154,6 +156,124 @@ describe('call decider', () => {
     given(accepted())
       .when({ type: 'SendSignal', from: 'b', kind: 'answer', payload: 'sdp' })
       .thenThrows('BAD_INPUT');
+  });
+
+  describe('quality reports', () => {
+    const good: CallQuality = {
+      connected: true,
+      setupMs: 420,
+      localCandidate: 'relay',
+      remoteCandidate: 'relay',
+      relayProtocol: 'udp',
+      rttMs: 12.3456,
+      packetLossPercent: 0.5,
+      jitterMs: 3,
+      bitrateInKbps: 800,
+      bitrateOutKbps: 750.129,
+      iceRestarts: 1,
+    };
+    const report = (by: string, sessionId: string, quality: CallQuality = good): CallCommand => ({
+      type: 'ReportQuality',
+      by,
+      sessionId,
+      quality,
+    });
+    const ended = () => [
+      ...accepted(),
+      ...given(accepted()).when({ type: 'Hangup', by: 'a', sessionId: 'x', reason: 'hangup', now: 70 })
+        .events,
+    ];
+
+    it('should record each participant’s report of an ended call once, measures to two decimals', () => {
+      given(ended())
+        .when(report('a', 'any-device'))
+        .thenEvents([
+          {
+            type: 'CallQualityReported',
+            data: {
+              caller: 'a',
+              callee: 'b',
+              silent: false,
+              by: 'a',
+              role: 'caller',
+              quality: { ...good, rttMs: 12.35, bitrateOutKbps: 750.13 },
+            },
+          },
+        ]);
+      const first = given(ended()).when(report('a', 'x')).events;
+      given([...ended(), ...first])
+        .when(report('a', 'x'))
+        .thenThrows('CONFLICT');
+      given([...ended(), ...first])
+        .when(report('b', 's1'))
+        .thenTypes(['CallQualityReported']);
+    });
+
+    it('should take the callee’s report only from the device that answered', () => {
+      given(ended()).when(report('b', 'other-device')).thenThrows('FORBIDDEN');
+      given(ended()).when(report('b', 's1')).thenTypes(['CallQualityReported']);
+    });
+
+    it('should refuse a report before the end, for a call never answered, or from a stranger', () => {
+      given(accepted()).when(report('a', 'x')).thenThrows('CONFLICT');
+      given(placed()).when(report('a', 'x')).thenThrows('CONFLICT');
+      const declined = given(placed()).when({ type: 'Decline', by: 'b', sessionId: 's1' }).events;
+      given([...placed(), ...declined])
+        .when(report('b', 's1'))
+        .thenThrows('CONFLICT');
+      given(ended()).when(report('z', 'x')).thenThrows('NOT_FOUND');
+      given([]).when(report('a', 'x')).thenThrows('NOT_FOUND');
+      const silent = given([]).when(place('silent')).events;
+      given(silent).when(report('b', 'x')).thenThrows('NOT_FOUND');
+    });
+
+    it('should refuse numbers out of range and reports that contradict themselves', () => {
+      const bad: Partial<CallQuality>[] = [
+        { rttMs: -1 },
+        { rttMs: Number.NaN },
+        { jitterMs: Number.POSITIVE_INFINITY },
+        { packetLossPercent: 100.01 },
+        { bitrateInKbps: 1e308 },
+        { bitrateOutKbps: -0.01 },
+        { setupMs: 1.5 },
+        { setupMs: 600_001 },
+        { iceRestarts: -1 },
+        { iceRestarts: 10_001 },
+        { iceRestarts: 0.5 },
+        { setupMs: null },
+        { connected: false },
+        { localCandidate: 'bogus' as never },
+        { relayProtocol: 'sctp' as never },
+        { localCandidate: 'host', relayProtocol: 'tcp' },
+        { remoteCandidate: null },
+        { connected: 'yes' as never },
+      ];
+      for (const patch of bad) {
+        assert.throws(
+          () => given(ended()).when(report('a', 'x', { ...good, ...patch })).events,
+          (e: unknown) => e instanceof DomainError && e.code === 'BAD_INPUT',
+          JSON.stringify(patch),
+        );
+      }
+      // Never connected: no setup time, no pair; the rest may still be measured.
+      given(ended())
+        .when(
+          report('a', 'x', {
+            ...good,
+            connected: false,
+            setupMs: null,
+            localCandidate: null,
+            remoteCandidate: null,
+            relayProtocol: null,
+            rttMs: null,
+          }),
+        )
+        .thenTypes(['CallQualityReported']);
+      // The bounds themselves are allowed.
+      given(ended())
+        .when(report('a', 'x', { ...good, packetLossPercent: 100, rttMs: 0, setupMs: 600_000 }))
+        .thenTypes(['CallQualityReported']);
+    });
   });
 
   describe('the callee’s rules as a call is placed', () => {

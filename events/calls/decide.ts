@@ -2,6 +2,7 @@ import type { NonContactCallPolicy } from '../contacts/events.ts';
 import type { Decider } from '../shared/decider.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { CallEvent, CallMedia, EndReason, MissedReason, SignalKind } from './events.ts';
+import { type CallQuality, normalisedQuality, qualityProblem } from './quality.ts';
 import { signalProblem } from './signals.ts';
 
 /** What becomes of a call as it is placed. */
@@ -58,7 +59,9 @@ export type CallCommand =
   | { type: 'TimeOut'; now: number }
   /** The placement overlapped an earlier live call of the callee that it could not see. */
   | { type: 'MarkBusy' }
-  | { type: 'SendSignal'; from: string; kind: SignalKind; payload: string };
+  | { type: 'SendSignal'; from: string; kind: SignalKind; payload: string }
+  /** A participant's quality summary of an ended call: once each, from the answering device. */
+  | { type: 'ReportQuality'; by: string; sessionId: string; quality: CallQuality };
 
 export type CallStatus =
   | 'none'
@@ -79,6 +82,8 @@ export interface CallState {
   ringTimeoutAt: number;
   acceptedAt: number;
   acceptedSession: string;
+  /** The participants who reported the call's quality. */
+  reported: { caller: boolean; callee: boolean };
 }
 
 export const initialCall = (): CallState => ({
@@ -89,6 +94,7 @@ export const initialCall = (): CallState => ({
   ringTimeoutAt: 0,
   acceptedAt: 0,
   acceptedSession: '',
+  reported: { caller: false, callee: false },
 });
 
 export const isLive = (s: CallStatus) => s === 'placed' || s === 'ringing' || s === 'accepted';
@@ -206,6 +212,28 @@ export function decideCall(command: CallCommand, state: CallState): CallEvent[] 
         },
       ];
     }
+    case 'ReportQuality': {
+      const role = participant(state, command.by);
+      const problem = qualityProblem(command.quality);
+      if (problem) throw new DomainError('BAD_INPUT', problem);
+      if (state.status !== 'ended') {
+        throw new DomainError(
+          'CONFLICT',
+          isLive(state.status)
+            ? 'the call has not ended: report its quality when it ends'
+            : `the call was never answered (${state.status}): there is no media to report on`,
+        );
+      }
+      if (role === 'callee' && command.sessionId !== state.acceptedSession)
+        throw new DomainError('FORBIDDEN', 'the call was answered on another device');
+      if (state.reported[role]) throw new DomainError('CONFLICT', 'you already reported this call’s quality');
+      return [
+        {
+          type: 'CallQualityReported',
+          data: { ...p, by: command.by, role, quality: normalisedQuality(command.quality) },
+        },
+      ];
+    }
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);
@@ -243,6 +271,8 @@ export function evolveCall(state: CallState, event: CallEvent): CallState {
       return { ...state, status: 'cancelled' };
     case 'CallEnded':
       return { ...state, status: 'ended' };
+    case 'CallQualityReported':
+      return { ...state, reported: { ...state.reported, [event.data.role]: true } };
     case 'CallSignalSent':
       return state;
     default: {

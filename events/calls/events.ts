@@ -1,4 +1,5 @@
 import type { CallTokenMedia } from '../../protocol/call-token.ts';
+import type { CallQuality } from './quality.ts';
 
 /** Facts about one call (stream `call-<callId>`). Each carries its two participants. */
 export type CallMedia = CallTokenMedia;
@@ -32,6 +33,11 @@ export type CallEvent =
   | { type: 'CallBusy'; data: Parties }
   | { type: 'CallCancelled'; data: Parties & { reason: 'caller' | 'glare' } }
   | { type: 'CallEnded'; data: Parties & { by: string; reason: EndReason; durationMs: number } }
+  /** A participant's summary of the media path, sent as (or after) the call ended. */
+  | {
+      type: 'CallQualityReported';
+      data: Parties & { by: string; role: 'caller' | 'callee'; quality: CallQuality };
+    }
   | {
       type: 'CallSignalSent';
       data: Parties & { from: string; to: string; kind: SignalKind; payload: string };

@@ -15,6 +15,7 @@ export function callAudience(event: CallEvent): string[] {
     case 'CallBusy':
     case 'CallCancelled':
     case 'CallEnded':
+    case 'CallQualityReported':
       return event.data.silent ? [event.data.caller] : [event.data.caller, event.data.callee];
     default:
       return unreachable(event, 'call event');
@@ -44,7 +45,8 @@ export function callFeedItem(
     case 'CallMissed':
     case 'CallBusy':
     case 'CallCancelled':
-    case 'CallEnded': {
+    case 'CallEnded':
+    case 'CallQualityReported': {
       const call = lookups.call(callId);
       return call ? { kind: 'CallUpdated', ...base, change: event.type, call } : null;
     }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { CallView } from '../../events/calls/projection.ts';
+import { type CallQuality, isRelayed, QUALITY_LIMITS } from '../../events/calls/quality.ts';
 import { DomainError } from '../../events/shared/errors.ts';
 import { builder, requireViewer } from '../builder.ts';
 import { type GraphQLContext, requestMetadata } from '../context.ts';
@@ -27,6 +28,58 @@ const EndReasonEnum = builder.enumType('CallEndReason', {
   } as const,
 });
 const PlanEnum = builder.enumType('Plan', { values: ['FREE', 'PRO'] as const });
+const CandidateTypeEnum = builder.enumType('IceCandidateType', {
+  description: 'The type of an ICE candidate (RFC 8445): host, server reflexive, peer reflexive, relay.',
+  values: {
+    HOST: { value: 'host' },
+    SRFLX: { value: 'srflx' },
+    PRFLX: { value: 'prflx' },
+    RELAY: { value: 'relay' },
+  } as const,
+});
+const RelayProtocolEnum = builder.enumType('RelayProtocol', {
+  description: 'How a client reached its TURN server.',
+  values: { UDP: { value: 'udp' }, TCP: { value: 'tcp' }, TLS: { value: 'tls' } } as const,
+});
+
+const CallQualityRef = builder.objectRef<CallQuality>('CallQuality').implement({
+  description:
+    'One participant’s summary of an ended call’s media path, from getStats() (docs/protocol.md, "Call quality").',
+  fields: (t) => ({
+    connected: t.exposeBoolean('connected', { description: 'ICE reached connected during the call.' }),
+    setupMs: t.exposeInt('setupMs', {
+      nullable: true,
+      description: 'Accepting to connected, ms; null when it never connected.',
+    }),
+    localCandidate: t.field({ type: CandidateTypeEnum, nullable: true, resolve: (q) => q.localCandidate }),
+    remoteCandidate: t.field({ type: CandidateTypeEnum, nullable: true, resolve: (q) => q.remoteCandidate }),
+    relayProtocol: t.field({ type: RelayProtocolEnum, nullable: true, resolve: (q) => q.relayProtocol }),
+    relayed: t.boolean({ description: 'Either end of the path was a TURN relay.', resolve: isRelayed }),
+    rttMs: t.exposeFloat('rttMs', { nullable: true }),
+    packetLossPercent: t.exposeFloat('packetLossPercent', { nullable: true }),
+    jitterMs: t.exposeFloat('jitterMs', { nullable: true }),
+    bitrateInKbps: t.exposeFloat('bitrateInKbps', { nullable: true }),
+    bitrateOutKbps: t.exposeFloat('bitrateOutKbps', { nullable: true }),
+    iceRestarts: t.exposeInt('iceRestarts'),
+  }),
+});
+
+const CallQualityInput = builder.inputType('CallQualityInput', {
+  description: `A call's quality as this participant saw it. Numbers are finite and at least 0: setupMs ≤ ${QUALITY_LIMITS.setupMs}, rttMs and jitterMs ≤ ${QUALITY_LIMITS.rttMs}, packetLossPercent ≤ 100, bitrates ≤ ${QUALITY_LIMITS.bitrateKbps} kbit/s, iceRestarts ≤ ${QUALITY_LIMITS.iceRestarts}.`,
+  fields: (t) => ({
+    connected: t.boolean(),
+    setupMs: t.int({ required: false }),
+    localCandidate: t.field({ type: CandidateTypeEnum, required: false }),
+    remoteCandidate: t.field({ type: CandidateTypeEnum, required: false }),
+    relayProtocol: t.field({ type: RelayProtocolEnum, required: false }),
+    rttMs: t.float({ required: false }),
+    packetLossPercent: t.float({ required: false }),
+    jitterMs: t.float({ required: false }),
+    bitrateInKbps: t.float({ required: false }),
+    bitrateOutKbps: t.float({ required: false }),
+    iceRestarts: t.int(),
+  }),
+});
 
 const CallTokenRef = builder.objectRef<CallView>('CallToken').implement({
   description:
@@ -67,6 +120,18 @@ export const CallRef = builder.objectRef<CallView>('Call').implement({
       resolve: (c, _a, ctx) => c.acceptedSession !== null && c.acceptedSession === ctx.viewer?.sessionId,
     }),
     token: t.field({ type: CallTokenRef, resolve: (c) => c }),
+    quality: t.field({
+      type: CallQualityRef,
+      nullable: true,
+      description: 'Your report of this call’s quality (null until sent).',
+      resolve: (c, _a, ctx) => c.quality[c.caller === ctx.viewer?.address ? 'caller' : 'callee'],
+    }),
+    peerQuality: t.field({
+      type: CallQualityRef,
+      nullable: true,
+      description: 'The other participant’s report (null until sent).',
+      resolve: (c, _a, ctx) => c.quality[c.caller === ctx.viewer?.address ? 'callee' : 'caller'],
+    }),
   }),
 });
 
@@ -199,6 +264,31 @@ builder.mutationFields((t) => ({
         requireViewer(ctx),
         String(callId),
         reason ?? 'hangup',
+        requestMetadata(ctx),
+      ),
+  }),
+  reportCallQuality: t.field({
+    type: CallRef,
+    description:
+      'Your summary of an ended call’s quality: once per participant (the callee from the answering device); a second report is CONFLICT.',
+    args: { callId: t.arg.id(), quality: t.arg({ type: CallQualityInput }) },
+    resolve: (_r, { callId, quality }, ctx) =>
+      ctx.services.commands.calls.reportQuality(
+        requireViewer(ctx),
+        String(callId),
+        {
+          connected: quality.connected,
+          setupMs: quality.setupMs ?? null,
+          localCandidate: quality.localCandidate ?? null,
+          remoteCandidate: quality.remoteCandidate ?? null,
+          relayProtocol: quality.relayProtocol ?? null,
+          rttMs: quality.rttMs ?? null,
+          packetLossPercent: quality.packetLossPercent ?? null,
+          jitterMs: quality.jitterMs ?? null,
+          bitrateInKbps: quality.bitrateInKbps ?? null,
+          bitrateOutKbps: quality.bitrateOutKbps ?? null,
+          iceRestarts: quality.iceRestarts,
+        },
         requestMetadata(ctx),
       ),
   }),

@@ -135,6 +135,10 @@ const AUTHENTICATED: Record<string, Op> = {
     doc: 'mutation($id: ID!) { hangUp(callId: $id) { callId } }',
     vars: (c) => ({ id: c.adaCallId }),
   },
+  reportCallQuality: {
+    doc: 'mutation($id: ID!) { reportCallQuality(callId: $id, quality: { connected: false, iceRestarts: 0 }) { callId } }',
+    vars: (c) => ({ id: c.adaCallId }),
+  },
   sendCallSignal: {
     doc: 'mutation($id: ID!) { sendCallSignal(callId: $id, kind: OFFER, payload: "x") }',
     vars: (c) => ({ id: c.adaCallId }),

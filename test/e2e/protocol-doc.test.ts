@@ -126,6 +126,7 @@ const CALL_CHANGES = [
   'CallBusy',
   'CallCancelled',
   'CallEnded',
+  'CallQualityReported',
 ] as const satisfies readonly CallChange[];
 const callChangesCovered: Covers<CallChange, (typeof CALL_CHANGES)[number]> = true;
 
@@ -260,6 +261,7 @@ function sample(type: GraphQLInputType, name: string, address: string): unknown 
     case 'Boolean':
       return true;
     case 'Int':
+    case 'Float':
       return 1;
     case 'Position':
     case 'Timestamp':

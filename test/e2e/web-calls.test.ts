@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { CallQuality } from '../../events/calls/quality.ts';
 import { axeProblems } from '../support/axe.ts';
 import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
@@ -106,10 +107,31 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
       .locator('cv-call video.remote')
       .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
 
-  /** The remote video keeps decoding new frames (the call flows, not frozen). */
+  /** The remote <video> element's state: what a frozen picture looks like from the page. */
+  const videoElementState = (page: Page) =>
+    page.locator('cv-call video.remote').evaluate((v: HTMLVideoElement) => {
+      const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      return {
+        paused: v.paused,
+        readyState: v.readyState,
+        currentTime: v.currentTime,
+        frames: v.getVideoPlaybackQuality().totalVideoFrames,
+        dropped: v.getVideoPlaybackQuality().droppedVideoFrames,
+        size: `${v.videoWidth}x${v.videoHeight}`,
+        track: track ? { muted: track.muted, readyState: track.readyState, enabled: track.enabled } : null,
+        visibility: document.visibilityState,
+      };
+    });
+
+  /** The remote video keeps showing new frames (the call flows, not frozen). */
   async function flowing(page: Page): Promise<void> {
     const first = await framesOf(page);
-    await eventually(async () => (await framesOf(page)) > first + 5, 'remote frames growing');
+    await eventually(async () => (await framesOf(page)) > first + 5, 'remote frames growing').catch(
+      async (error: Error) => {
+        const state = { element: await videoElementState(page), stats: await videoStats(page) };
+        throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+      },
+    );
   }
 
   /** RTP packets received so far on the page's (last) peer connection, all kinds. */
@@ -126,6 +148,51 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
   async function packetsFlowing(page: Page): Promise<void> {
     const first = await packetsOf(page);
     await eventually(async () => (await packetsOf(page)) > first + 20, 'inbound RTP packets growing');
+  }
+
+  /** Video stats of the page's (last) peer connection: what was decoded, sent and asked for. */
+  const videoStats = (page: Page) =>
+    page.evaluate(async () => {
+      const pc = (window as unknown as PcWindow).__pcs.at(-1)!;
+      const out: Record<string, unknown> = {};
+      for (const r of (await pc.getStats()).values()) {
+        if (r.kind !== 'video') continue;
+        if (r.type === 'inbound-rtp')
+          Object.assign(out, {
+            framesDecoded: r.framesDecoded ?? 0,
+            keyFramesDecoded: r.keyFramesDecoded ?? 0,
+            packetsReceived: r.packetsReceived ?? 0,
+            pliSent: r.pliCount ?? 0,
+            firSent: r.firCount ?? 0,
+            freezeCount: r.freezeCount ?? 0,
+          });
+        if (r.type === 'outbound-rtp')
+          Object.assign(out, {
+            framesEncoded: r.framesEncoded ?? 0,
+            keyFramesEncoded: r.keyFramesEncoded ?? 0,
+            pliReceived: r.pliCount ?? 0,
+            qualityLimitationReason: r.qualityLimitationReason,
+            active: r.active,
+          });
+      }
+      return out as { framesDecoded: number } & Record<string, unknown>;
+    });
+
+  /**
+   * Remote video is decoded again (framesDecoded growing) within `ms`: RTP arriving is not
+   * enough, a stream with no key frame since the restart stays frozen.
+   */
+  async function decodingAgain(page: Page, ms: number): Promise<number> {
+    const start = Date.now();
+    const first = (await videoStats(page)).framesDecoded;
+    await eventually(
+      async () => (await videoStats(page)).framesDecoded > first + 10,
+      `remote video decoding again within ${ms} ms`,
+      ms,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await videoStats(page))}`);
+    });
+    return Date.now() - start;
   }
 
   /** The ICE username fragment of the page's (last) peer connection, local or remote. */
@@ -147,6 +214,22 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
       });
     });
   const phasesSeen = (page: Page) => page.evaluate(() => (window as unknown as PcWindow).__phases);
+
+  /** Both participants' quality records of the last call that ended, once both arrived. */
+  async function lastCallRecords(): Promise<Record<'caller' | 'callee', CallQuality>> {
+    const out: Partial<Record<'caller' | 'callee', CallQuality>> = {};
+    await eventually(async () => {
+      const all = await server.app.log.readAll(0, 1_000_000);
+      const ended = all.filter((e) => e.type === 'CallEnded').at(-1);
+      for (const e of all)
+        if (e.type === 'CallQualityReported' && e.streamId === ended?.streamId) {
+          const data = e.data as { role: 'caller' | 'callee'; quality: CallQuality };
+          out[data.role] = data.quality;
+        }
+      return out.caller !== undefined && out.callee !== undefined;
+    }, 'both quality records of the last call');
+    return out as Record<'caller' | 'callee', CallQuality>;
+  }
 
   /** Leaves no call screen open behind a failed test, so the next one starts clean. */
   async function reset(): Promise<void> {
@@ -326,7 +409,33 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
 
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await phase(bob.page, 'ended').waitFor();
+    // Each side recorded the call's quality: relayed through coturn over UDP (relay only), the
+    // restarts Alice sent, numbers in range.
+    const { caller, callee } = await lastCallRecords();
+    for (const [who, q] of Object.entries({ caller, callee })) {
+      assert.equal(q.connected, true, who);
+      assert.deepEqual(
+        [q.localCandidate, q.remoteCandidate, q.relayProtocol],
+        ['relay', 'relay', 'udp'],
+        who,
+      );
+      assert.ok(q.setupMs !== null && q.setupMs >= 0 && q.setupMs < SLOW, `${who}: setup ${q.setupMs}`);
+      assert.ok(q.rttMs !== null && q.rttMs >= 0 && q.rttMs < 2000, `${who}: rtt ${q.rttMs}`);
+      assert.ok(q.packetLossPercent !== null && q.packetLossPercent <= 100, `${who}: loss`);
+      assert.ok(q.jitterMs !== null && q.jitterMs >= 0 && q.jitterMs < 2000, `${who}: jitter`);
+      assert.ok((q.bitrateInKbps ?? 0) > 0 && (q.bitrateOutKbps ?? 0) > 0, `${who}: bitrates`);
+    }
+    assert.ok(caller.iceRestarts >= 2, `Alice restarted twice: ${caller.iceRestarts}`);
     for (const p of [alice, bob]) await close(p.page);
+    // The history says relayed (UDP), with the round trip.
+    await alice.page.locator('nav [data-tab="calls"]').click();
+    const entry = alice.page.locator('cv-call-history li[data-status="ENDED"]').first();
+    await eventually(
+      async () => (await entry.getAttribute('data-relayed')) === 'true',
+      'relayed in the history',
+    );
+    assert.match((await entry.locator('.quality').textContent()) ?? '', /^Relayed \(UDP\) · \d+ ms/);
+    await alice.page.locator('nav [data-tab="chats"]').click();
     for (const p of people) assert.deepEqual(p.problems, []);
   });
 
@@ -342,11 +451,15 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     for (const p of [alice, bob]) await phase(p.page, 'reconnecting').waitFor();
     coturn = await startCoturn({ secret, port });
     for (const p of [alice, bob]) await phase(p.page, 'connected').waitFor({ timeout: 25_000 });
-    // Media flows again through the new relay. (Decoded video frames are not asserted here:
-    // after a relay outage the remote video sometimes stays frozen for more than 20 s while
-    // RTP arrives — a known defect under investigation, likely a keyframe not requested after
-    // the restart; the ICE-restart test above asserts frames after restarts without an outage.)
+    // Media flows again through the new relay, and the remote video is decoded again within a
+    // few seconds on both sides. (It sometimes stayed frozen for over 20 s while RTP arrived;
+    // each side now also asks its video sender for a key frame once ICE has reconnected.)
     for (const p of [alice, bob]) await packetsFlowing(p.page);
+    const recovery = await Promise.all([alice, bob].map((p) => decodingAgain(p.page, 5_000)));
+    // Not asserted here: the remote <video> element's own frame count (`flowing`). In one run of
+    // ten it stayed still for over 20 s while framesDecoded grew — the freeze that remains is in
+    // the element, not in decoding (still open; `flowing` prints the element's state when it fails).
+    console.log(`decoded video again ${recovery.join(' ms, ')} ms after the relay came back`);
     assert.notEqual(await ufrag(alice.page, 'local'), restartsBefore, 'recovered through an ICE restart');
     for (const p of [alice, bob])
       assert.deepEqual(

@@ -16,7 +16,15 @@ describe('outcomeText', () => {
     assert.equal(out('cancelled', true, 'caller'), 'Call cancelled');
     assert.equal(out('declined', true), 'Call declined');
     assert.equal(out('answered-elsewhere', false), 'Answered on another device');
-    assert.equal(out('failed', true, 'ice_failed'), 'Call ended: connection lost');
     assert.equal(out('ended', false, 'hangup'), 'Call ended (hangup)');
+  });
+
+  it('should say a call could not connect for want of a relay only when this side had no TURN server', () => {
+    const failed = (relayAvailable: boolean | null, connectedAt: number | null) =>
+      outcomeText({ outcome: 'failed', outgoing: true, reason: 'ice_failed', relayAvailable, connectedAt });
+    assert.equal(failed(false, null), 'Can’t connect: relay not available on your plan');
+    assert.equal(failed(false, 1), 'Call ended: connection lost', 'it had connected without one');
+    assert.equal(failed(true, null), 'Can’t connect: the connection failed');
+    assert.equal(failed(true, 1), 'Call ended: connection lost');
   });
 });

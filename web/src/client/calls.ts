@@ -1,15 +1,17 @@
-import type { CallMedia } from '../gql/graphql.ts';
+import type { CallMedia, CallQualityInput } from '../gql/graphql.ts';
 import {
   AnswerCall,
   DeclineCall,
   HangUp,
   IceServers,
   PlaceCall,
+  ReportCallQuality,
   Ringing,
   SendCallSignal,
 } from '../graphql/calls.ts';
 import { LookUpIdentity } from '../graphql/identity.ts';
 import type { Api } from './api.ts';
+import { callQuality } from './call-quality.ts';
 import { signCall, verifyCall } from './call-token.ts';
 import type { FeedItem } from './feed.ts';
 import { type FetchedIceServers, IceRecovery, IceServerRefresh } from './ice-timing.ts';
@@ -61,6 +63,12 @@ export interface ActiveCall {
   muted: boolean;
   cameraOff: boolean;
   connectedAt: number | null;
+  /** When it was accepted: this side's answer, or the callee's seen by the caller. */
+  acceptedAt: number | null;
+  /** The ICE servers this side was given included a TURN relay (null until fetched). */
+  relayAvailable: boolean | null;
+  /** The quality record sent for this call once it ended (docs/protocol.md, "Call quality"). */
+  quality: CallQualityInput | null;
   /** ICE restarts sent from this side. */
   restarts: number;
   devices: CallDevice[];
@@ -88,8 +96,21 @@ const OUTCOME: Record<string, CallOutcome> = {
   ENDED: 'ended',
 };
 
+/** What the call screen says about a call that could not connect, or lost its connection. */
+export const FAILURE_TEXT = {
+  /** ICE failed and this side had no TURN server: nothing could relay around the NATs. */
+  noRelay: 'Can’t connect: relay not available on your plan',
+  /** ICE failed although a relay was there. */
+  failed: 'Can’t connect: the connection failed',
+  /** Connected, then lost for good. */
+  lost: 'Call ended: connection lost',
+} as const;
+
 /** What the call screen says about an ended call. */
-export function outcomeText(call: Pick<ActiveCall, 'outcome' | 'reason' | 'outgoing'>): string {
+export function outcomeText(
+  call: Pick<ActiveCall, 'outcome' | 'reason' | 'outgoing'> &
+    Partial<Pick<ActiveCall, 'relayAvailable' | 'connectedAt'>>,
+): string {
   switch (call.outcome) {
     case 'declined':
       return 'Call declined';
@@ -104,7 +125,8 @@ export function outcomeText(call: Pick<ActiveCall, 'outcome' | 'reason' | 'outgo
     case 'answered-elsewhere':
       return 'Answered on another device';
     case 'failed':
-      return 'Call ended: connection lost';
+      if (call.connectedAt != null) return FAILURE_TEXT.lost;
+      return call.relayAvailable === false ? FAILURE_TEXT.noRelay : FAILURE_TEXT.failed;
     default:
       return call.reason ? `Call ended (${call.reason})` : 'Call ended';
   }
@@ -163,8 +185,9 @@ export class Calls {
   async accept(media: CallMedia = this.call?.media ?? 'AUDIO'): Promise<void> {
     const call = this.call;
     if (call?.phase !== 'incoming') return;
-    this.#update({ phase: 'connecting', media });
+    this.#update({ phase: 'connecting', media, acceptedAt: Date.now() });
     await this.#connect(call.callId, media, true);
+    this.#recovery?.connecting();
     await this.deps.api().request(AnswerCall, { callId: call.callId });
   }
 
@@ -179,10 +202,13 @@ export class Calls {
   async hangUp(reason: 'HANGUP' | 'ICE_FAILED' = 'HANGUP'): Promise<void> {
     const call = this.call;
     if (!call || call.phase === 'ended') return;
-    if (reason === 'ICE_FAILED') this.#end('failed', 'ice_failed');
-    else if (call.phase === 'calling' || call.phase === 'ringing') this.#end('cancelled', 'caller');
-    else this.#end('ended', 'hangup');
+    let quality: Promise<CallQualityInput | null>;
+    if (reason === 'ICE_FAILED') quality = this.#end('failed', 'ice_failed');
+    else if (call.phase === 'calling' || call.phase === 'ringing') quality = this.#end('cancelled', 'caller');
+    else quality = this.#end('ended', 'hangup');
     await this.deps.api().request(HangUp, { callId: call.callId, reason });
+    // Only now has the call ended on the server: the record is taken only then.
+    await this.#report(call.callId, quality);
   }
 
   toggleMute(): void {
@@ -292,7 +318,8 @@ export class Calls {
     } else if (call.status === 'ACCEPTED') {
       if (this.call.outgoing) {
         if (this.call.phase !== 'calling' && this.call.phase !== 'ringing') return;
-        this.#update({ phase: 'connecting' });
+        this.#update({ phase: 'connecting', acceptedAt: Date.now() });
+        this.#recovery?.connecting();
         await this.#link?.offer();
       } else if (this.call.phase === 'incoming') {
         // Accepted, but not by this tab (which would be connecting): another tab or device.
@@ -302,7 +329,10 @@ export class Calls {
       if (call.status === 'CANCELLED' && call.reason === 'glare' && this.call.outgoing) {
         await this.#lostGlare();
       } else {
-        this.#end(OUTCOME[call.status]!, call.reason ?? call.status.toLowerCase());
+        // The other side gave up on the connection: this side failed to connect as well.
+        const outcome =
+          call.status === 'ENDED' && call.reason === 'ice_failed' ? 'failed' : OUTCOME[call.status]!;
+        await this.#report(call.callId, this.#end(outcome, call.reason ?? call.status.toLowerCase()));
       }
     }
   }
@@ -349,6 +379,10 @@ export class Calls {
     });
     void this.#listDevices();
     const fetched = await this.#iceServers();
+    const relayAvailable = fetched.servers.some((s) =>
+      (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/i.test(u)),
+    );
+    if (this.call?.callId === callId) this.#update({ relayAvailable });
     const link = new PeerLink({
       iceServers: fetched.servers,
       relayOnly: this.deps.relayOnly(),
@@ -435,6 +469,9 @@ export class Calls {
       muted: false,
       cameraOff: false,
       connectedAt: null,
+      acceptedAt: null,
+      relayAvailable: null,
+      quality: null,
       restarts: 0,
       devices: [],
       audioInput: null,
@@ -450,21 +487,58 @@ export class Calls {
     this.deps.changed();
   }
 
-  #teardown(): void {
+  /** Stops everything of the call; the link itself is closed after `keepLink` settles. */
+  #teardown(keepLink: Promise<unknown> = Promise.resolve()): void {
     this.#recovery?.stop();
     this.#recovery = null;
     this.#refresh?.stop();
     this.#refresh = null;
     this.#detach?.();
     this.#detach = null;
-    this.#link?.close();
+    const link = this.#link;
     this.#link = null;
+    void keepLink.finally(() => link?.close());
     for (const t of this.call?.local?.getTracks() ?? []) t.stop();
   }
 
-  #end(outcome: CallOutcome, reason: string): void {
-    this.#teardown();
+  /**
+   * Ends the call on screen. For a call that was accepted, its quality record is read from the
+   * link's stats before the link is closed; the caller sends it once the server has the end.
+   */
+  #end(outcome: CallOutcome, reason: string): Promise<CallQualityInput | null> {
+    const call = this.call;
+    const link = this.#link;
+    const endedAt = Date.now();
+    const quality =
+      call && link && call.acceptedAt !== null && (outcome === 'ended' || outcome === 'failed')
+        ? link.pc
+            .getStats()
+            .then((stats) =>
+              callQuality(stats.values() as Iterable<{ type: string; id: string }>, {
+                acceptedAt: call.acceptedAt,
+                connectedAt: call.connectedAt,
+                endedAt,
+                restarts: call.restarts,
+              }),
+            )
+            .catch(() => null)
+        : Promise.resolve(null);
+    this.#teardown(quality);
     this.#crossing = null;
     this.#update({ phase: 'ended', outcome, reason, remote: null, local: null });
+    return quality;
+  }
+
+  /** Sends the call's quality record (once: a second is refused by the server anyway). */
+  async #report(callId: string, pending: Promise<CallQualityInput | null>): Promise<void> {
+    const quality = await pending;
+    if (!quality) return;
+    await this.deps
+      .api()
+      .request(ReportCallQuality, { callId, quality })
+      .then(() => {
+        if (this.call?.callId === callId) this.#update({ quality });
+      })
+      .catch(() => {});
   }
 }

@@ -102,6 +102,31 @@ describe('IceRecovery', () => {
     assert.equal(log.filter((l) => l.startsWith('restart')).length, restarts, 'nothing after giving up');
   });
 
+  it('should give up on a first connection that never comes, even when ICE never says failed', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting();
+    r.state('checking');
+    await clock.advance(ICE_RECOVERY.giveUpMs - 1);
+    assert.deepEqual(log, [], 'no restarts while ICE is still checking');
+    await clock.advance(1);
+    assert.deepEqual(log, [`giveUp@${ICE_RECOVERY.giveUpMs}`]);
+  });
+
+  it('should keep the first connection’s deadline through restarts, and drop it once connected', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting();
+    await clock.advance(ICE_RECOVERY.giveUpMs - 5_000);
+    r.state('failed');
+    await clock.advance(5_000);
+    assert.equal(log.at(-1), `giveUp@${ICE_RECOVERY.giveUpMs}`, 'restarts do not extend it');
+
+    const again = recovery();
+    again.r.connecting();
+    again.r.state('connected');
+    await again.clock.advance(10 * ICE_RECOVERY.giveUpMs);
+    assert.deepEqual(again.log, [], 'connected in time: nothing more');
+  });
+
   it('should do nothing once stopped (the call ended)', async () => {
     const { clock, log, r } = recovery();
     r.state('disconnected');

@@ -16,7 +16,10 @@ export const ICE_RECOVERY = {
   graceMs: 2000,
   /** While reconnecting, restart ICE again this often (a relay or network may be back). */
   retryMs: 4000,
-  /** Reconnecting this long ends the call (`ICE_FAILED`) instead of a spinner for ever. */
+  /**
+   * Reconnecting this long ends the call (`ICE_FAILED`) instead of a spinner for ever; so does
+   * a first connection that has not come this long after the call was accepted.
+   */
   giveUpMs: 30_000,
 };
 
@@ -71,6 +74,19 @@ export class IceRecovery {
     }
   }
 
+  /**
+   * The call was accepted and its first connection is being set up: if ICE is not connected
+   * within `giveUpMs` (no candidate pair ever works, and ICE may never even say `failed`), give
+   * up, so "Connecting…" is never shown for ever.
+   */
+  connecting(): void {
+    if (this.#stopped || this.#giveUp !== null) return;
+    this.#giveUp = this.clock.setTimeout(() => {
+      this.stop();
+      this.options.giveUp();
+    }, this.timing.giveUpMs);
+  }
+
   /** The device's network changed: the old candidates may be gone, restart now. */
   networkChanged(): void {
     if (!this.#stopped) this.#begin();
@@ -87,7 +103,8 @@ export class IceRecovery {
     if (!this.#on) {
       this.#on = true;
       this.options.reconnecting(true);
-      this.#giveUp = this.clock.setTimeout(() => {
+      // A first connection still being set up keeps its deadline: restarts do not extend it.
+      this.#giveUp ??= this.clock.setTimeout(() => {
         this.stop();
         this.options.giveUp();
       }, this.timing.giveUpMs);

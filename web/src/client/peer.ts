@@ -14,6 +14,12 @@ export interface PeerLinkOptions {
   onRemote(stream: MediaStream): void;
 }
 
+/** `setParameters` with the WebRTC-extensions options (not yet in TypeScript's DOM types). */
+type KeyFrameSetParameters = (
+  parameters: RTCRtpSendParameters,
+  options: { encodingOptions: { keyFrame: boolean }[] },
+) => Promise<void>;
+
 /**
  * One RTCPeerConnection and its signaling (docs/protocol.md, Signaling and ICE): offers and
  * answers as SDP, trickle candidates as `RTCIceCandidate.toJSON()` text. Candidates that arrive
@@ -27,6 +33,9 @@ export class PeerLink {
   #ignoreOffer = false;
   #closed = false;
   #queue: Promise<void> = Promise.resolve();
+  /** ICE was connected once and has not been since its last break. */
+  #broken = false;
+  #everConnected = false;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({
@@ -36,7 +45,17 @@ export class PeerLink {
     this.pc.onicecandidate = (e) => {
       if (e.candidate) options.send('CANDIDATE', JSON.stringify(e.candidate.toJSON()));
     };
-    this.pc.oniceconnectionstatechange = () => options.onState(this.pc.iceConnectionState);
+    this.pc.oniceconnectionstatechange = () => {
+      const state = this.pc.iceConnectionState;
+      if (state === 'connected' || state === 'completed') {
+        if (this.#broken) void this.requestKeyFrame();
+        this.#broken = false;
+        this.#everConnected = true;
+      } else if (this.#everConnected && (state === 'disconnected' || state === 'failed')) {
+        this.#broken = true;
+      }
+      options.onState(state);
+    };
     // A restart over a link that never broke leaves the ICE state as it was: report it again
     // once the negotiation is done, so "reconnecting" ends.
     this.pc.onsignalingstatechange = () => {
@@ -56,6 +75,42 @@ export class PeerLink {
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
     const sender = this.pc.getSenders().find((s) => s.track?.kind === track.kind);
     await sender?.replaceTrack(track);
+  }
+
+  /**
+   * Makes every video sender start again with a key frame. After a break (a relay outage, a
+   * network change) the link comes back through an ICE restart, but the encoder goes on with
+   * delta frames of a picture the other side may have lost; without a key frame the other
+   * side decodes again only once its own key-frame request (PLI) is answered — about 3× later
+   * in the outage test (docs/benchmarks.md). `setParameters` with
+   * `encodingOptions: [{ keyFrame: true }]` (WebRTC extensions; Chromium encodes one key frame
+   * per call) asks for one at once; where that option is not known the call is ignored, and
+   * where it throws, switching the encoding off and on again also starts with a key frame.
+   */
+  async requestKeyFrame(): Promise<void> {
+    for (const sender of this.pc.getSenders()) {
+      if (sender.track?.kind !== 'video' || this.#closed) continue;
+      const params = sender.getParameters();
+      if (params.encodings.length === 0) continue;
+      try {
+        const keyFrames = { encodingOptions: params.encodings.map(() => ({ keyFrame: true })) };
+        await (sender.setParameters as KeyFrameSetParameters).call(sender, params, keyFrames);
+      } catch {
+        await this.#toggleEncodings(sender).catch(() => {});
+      }
+    }
+  }
+
+  async #toggleEncodings(sender: RTCRtpSender): Promise<void> {
+    const off = sender.getParameters();
+    const active = off.encodings.map((e) => e.active !== false);
+    for (const e of off.encodings) e.active = false;
+    await sender.setParameters(off);
+    const on = sender.getParameters();
+    on.encodings.forEach((e, i) => {
+      e.active = active[i] ?? true;
+    });
+    await sender.setParameters(on);
   }
 
   /** New ICE servers (fresh TURN credentials): used from the next gathering (restart) on. */

@@ -20,8 +20,9 @@ type Documents = {
     "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.DeclineCallDocument,
     "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": typeof types.HangUpDocument,
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": typeof types.SendCallSignalDocument,
-    "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": typeof types.CallHistoryDocument,
+    "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n        quality {\n          connected\n          relayed\n          relayProtocol\n          rttMs\n          packetLossPercent\n        }\n      }\n    }\n  }\n": typeof types.CallHistoryDocument,
     "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n": typeof types.RingingDocument,
+    "\n  mutation ReportCallQuality($callId: ID!, $quality: CallQualityInput!) {\n    reportCallQuality(callId: $callId, quality: $quality) {\n      callId\n    }\n  }\n": typeof types.ReportCallQualityDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": typeof types.RequestChallengeDocument,
     "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": typeof types.NewSessionFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": typeof types.RegisterDocument,
@@ -64,8 +65,9 @@ const documents: Documents = {
     "\n  mutation DeclineCall($callId: ID!) {\n    declineCall(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.DeclineCallDocument,
     "\n  mutation HangUp($callId: ID!, $reason: CallEndReason) {\n    hangUp(callId: $callId, reason: $reason) {\n      callId\n      status\n      durationMs\n    }\n  }\n": types.HangUpDocument,
     "\n  mutation SendCallSignal($callId: ID!, $kind: CallSignalKind!, $payload: String!) {\n    sendCallSignal(callId: $callId, kind: $kind, payload: $payload)\n  }\n": types.SendCallSignalDocument,
-    "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n": types.CallHistoryDocument,
+    "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n        quality {\n          connected\n          relayed\n          relayProtocol\n          rttMs\n          packetLossPercent\n        }\n      }\n    }\n  }\n": types.CallHistoryDocument,
     "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n": types.RingingDocument,
+    "\n  mutation ReportCallQuality($callId: ID!, $quality: CallQualityInput!) {\n    reportCallQuality(callId: $callId, quality: $quality) {\n      callId\n    }\n  }\n": types.ReportCallQualityDocument,
     "\n  mutation RequestChallenge {\n    requestChallenge {\n      challenge\n      expiresAt\n    }\n  }\n": types.RequestChallengeDocument,
     "\n  fragment NewSession on AuthPayload {\n    token\n    sessionId\n    expiresAt\n    identity {\n      address\n      displayName\n      publicKey\n    }\n  }\n": types.NewSessionFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      ...NewSession\n    }\n  }\n": types.RegisterDocument,
@@ -143,11 +145,15 @@ export function graphql(source: "\n  mutation SendCallSignal($callId: ID!, $kind
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n        quality {\n          connected\n          relayed\n          relayProtocol\n          rttMs\n          packetLossPercent\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CallHistory($before: Position, $last: Int) {\n    callHistory(before: $before, last: $last) {\n      hasMore\n      before\n      calls {\n        callId\n        caller\n        callee\n        media\n        status\n        direction\n        reason\n        placedAt\n        durationMs\n        quality {\n          connected\n          relayed\n          relayProtocol\n          rttMs\n          packetLossPercent\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation Ringing($callId: ID!) {\n    ringing(callId: $callId) {\n      callId\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReportCallQuality($callId: ID!, $quality: CallQualityInput!) {\n    reportCallQuality(callId: $callId, quality: $quality) {\n      callId\n    }\n  }\n"): (typeof documents)["\n  mutation ReportCallQuality($callId: ID!, $quality: CallQualityInput!) {\n    reportCallQuality(callId: $callId, quality: $quality) {\n      callId\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

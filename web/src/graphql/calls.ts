@@ -72,6 +72,13 @@ export const CallHistory = graphql(`
         reason
         placedAt
         durationMs
+        quality {
+          connected
+          relayed
+          relayProtocol
+          rttMs
+          packetLossPercent
+        }
       }
     }
   }
@@ -82,6 +89,14 @@ export const Ringing = graphql(`
     ringing(callId: $callId) {
       callId
       status
+    }
+  }
+`);
+
+export const ReportCallQuality = graphql(`
+  mutation ReportCallQuality($callId: ID!, $quality: CallQualityInput!) {
+    reportCallQuality(callId: $callId, quality: $quality) {
+      callId
     }
   }
 `);

@@ -1,7 +1,7 @@
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import { nameOf } from '../../client/contacts.ts';
 import { CvElement } from '../../internal/cv-element.ts';
-import { dayOf, timeOf } from '../../internal/format.ts';
+import { dayOf, qualityOf, timeOf } from '../../internal/format.ts';
 import { sharedStyles } from '../../internal/shared.styles.ts';
 
 /** "1:05" from milliseconds. */
@@ -23,7 +23,10 @@ const OUTCOME: Record<string, string> = {
   ACCEPTED: 'In call',
 };
 
-/** Calls made and received, newest first: direction, outcome, duration, and calling back. */
+/**
+ * Calls made and received, newest first: direction, outcome, duration, how the media went
+ * (relayed or direct, round trip, loss: from this device's quality record), and calling back.
+ */
 export class CvCallHistory extends CvElement {
   static override styles = [
     sharedStyles,
@@ -78,18 +81,23 @@ export class CvCallHistory extends CvElement {
         const peer = c.direction === 'OUTGOING' ? c.callee : c.caller;
         const name = nameOf(client.contacts, peer);
         const missed = c.direction === 'INCOMING' && MISSED.has(c.status) && c.reason !== 'glare';
+        const failed = c.status === 'ENDED' && c.quality?.connected === false;
+        const quality = qualityOf(c.quality);
         const outcome =
           c.status === 'ENDED'
-            ? durationOf(c.durationMs ?? 0)
+            ? failed
+              ? 'Could not connect'
+              : durationOf(c.durationMs ?? 0)
             : missed
               ? 'Missed'
               : (OUTCOME[c.status] ?? c.status.charAt(0) + c.status.slice(1).toLowerCase());
         const direction = c.direction === 'OUTGOING' ? 'Outgoing' : missed ? 'Missed' : 'Incoming';
-        return html`<li class=${missed ? 'missed' : ''} data-call=${c.callId} data-status=${c.status}>
+        return html`<li class=${missed ? 'missed' : ''} data-call=${c.callId} data-status=${c.status}
+          data-relayed=${c.quality ? String(c.quality.relayed) : nothing}>
           <div class="what">
             <div class="name">${name}</div>
             <div class="detail">${direction} ${c.media === 'VIDEO' ? 'video' : 'audio'} call ·
-              <span class="outcome">${outcome}</span> · ${dayOf(c.placedAt)} ${timeOf(c.placedAt)}</div>
+              <span class="outcome">${outcome}</span>${quality ? html` · <span class="quality">${quality}</span>` : nothing} · ${dayOf(c.placedAt)} ${timeOf(c.placedAt)}</div>
           </div>
           <button type="button" aria-label="Call ${name} back" @click=${() => client.calls.place(peer, c.media)}>Call back</button>
         </li>`;
