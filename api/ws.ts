@@ -14,7 +14,6 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
-import { corkPerTurn } from './ws-cork.ts';
 import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
 import { SessionSockets } from './ws-sessions.ts';
 
@@ -191,8 +190,6 @@ export class GraphQLSockets {
         open: (ws) => {
           this.all.add(ws);
           metrics.connections.inc();
-          // Before graphql-ws takes the socket: every frame it sends goes through this.
-          corkPerTurn(ws, () => this.all.has(ws));
         },
         close: (ws) => {
           this.all.delete(ws);
