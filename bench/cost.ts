@@ -1,6 +1,6 @@
 /**
  * Cost benchmark: `npm run bench -- cost [--clients C] [--messages N] [--concurrency K]
- * [--mode memory|postgres|both] [--transport http|ws|both] [--callgrind DIR] [--profile DIR]`.
+ * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--callgrind DIR] [--profile DIR]`.
  *
  * What one delivered message costs the server, measured on a fixed amount of work rather
  * than against the clock, so that it holds on a machine shared with other work: C identities
@@ -10,14 +10,20 @@
  * recipient's feed. Printed per transport (`http`: sendMessage POSTed over keep-alive;
  * `ws`: over the sender's open socket): the server's CPU ms per message (/proc of the server
  * process) and, in PostgreSQL mode, the CPU ms per message of the PostgreSQL processes
- * working for its database.
+ * working for its database, and the latency from sending to the recipient's feed (p50/p99;
+ * with a closed loop it shows the path's length, not queueing).
+ *
+ * --nodes 2 (PostgreSQL mode): two server processes on the one database; identity i registers
+ * and holds its socket on node i mod 2 and sends through it, so about half of the messages
+ * cross from one node to the other through the log. CPU is summed over the nodes.
+ * BENCH_SERVER_ROOT=DIR runs the server from another checkout (bench/server.ts).
  *
  * With --callgrind DIR the server runs under `valgrind --tool=callgrind` (slow: keep N
  * small) and each phase also prints the instructions the server executed per message
  * (counters zeroed at the start of the phase and dumped at its end) — a figure that other
  * load on the machine does not move. With --profile DIR the server writes a V8 CPU profile.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,6 +53,7 @@ interface Options {
   transports: Transport[];
   callgrindDir: string | null;
   profileDir: string | null;
+  nodes: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -58,6 +65,7 @@ function parseArgs(args: string[]): Options {
     transports: ['http', 'ws'],
     callgrindDir: null,
     profileDir: null,
+    nodes: 1,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -86,11 +94,14 @@ function parseArgs(args: string[]): Options {
       if (v === 'both') o.transports = ['http', 'ws'];
       else if (v === 'http' || v === 'ws') o.transports = [v];
       else throw new Error('bench cost: --transport is http, ws or both');
-    } else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
+    } else if (flag === '--nodes') o.nodes = positive();
+    else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
     else if (flag === '--profile') o.profileDir = path.resolve(value());
     else throw new Error(`bench cost: unknown argument ${arg}`);
   }
   if (o.clients < 2) throw new Error('bench cost: at least 2 clients');
+  if (o.nodes > 1 && (o.modes.includes('memory') || o.callgrindDir))
+    throw new Error('bench cost: --nodes > 1 needs --mode postgres (and no --callgrind)');
   return o;
 }
 
@@ -106,9 +117,29 @@ function dumpedInstructions(dir: string, pid: number, before: Set<string>): numb
   return Number(m[1]);
 }
 
-function callgrindControl(flag: string, pid: number): void {
-  const r = spawnSync('callgrind_control', [flag, String(pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`callgrind_control ${flag}: ${r.stderr}`);
+/**
+ * Sends a callgrind_control command. valgrind takes commands only while the process runs
+ * code (vgdb cannot wake one blocked in epoll_wait: no ptrace here), so the server is kept
+ * busy with health requests until the command has been taken — a few cheap requests, next
+ * to the thousands of messages of a phase.
+ */
+async function callgrindControl(flag: string, pid: number, url: string): Promise<void> {
+  const child = spawn('callgrind_control', [flag, String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done) {
+    await fetch(`${url}/api/health`)
+      .then((r) => r.arrayBuffer())
+      .catch(() => {});
+    await sleep(50);
+  }
+  const code = await exited;
+  // It exits 0 even when it found no such run: its output says.
+  if (code !== 0 || !/OK\./.test(out)) throw new Error(`callgrind_control ${flag} ${pid}: ${out}`);
 }
 
 async function runMode(mode: Mode, o: Options): Promise<void> {
@@ -120,6 +151,11 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
   }
   if (o.callgrindDir) mkdirSync(o.callgrindDir, { recursive: true });
   if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
+  const extra = await Promise.all(
+    Array.from({ length: o.nodes - 1 }, () =>
+      spawnServer({ databaseUrl: db?.url ?? null, profileDir: o.profileDir }),
+    ),
+  );
   const server = await spawnServer({
     databaseUrl: db?.url ?? null,
     profileDir: o.profileDir,
@@ -130,36 +166,45 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
           `--callgrind-out-file=${o.callgrindDir}/callgrind.out.%p`,
           '--dump-instr=no',
           '--smc-check=all-non-file',
+          // Startup (tsx compiling the server, the schema build) runs uninstrumented, at a
+          // fraction of callgrind's slowdown: each phase switches instrumentation on and off.
+          '--instr-atstart=no',
         ]
       : [],
   });
-  const http = new HttpSession(server.port, o.concurrency);
+  const servers = [server, ...extra];
+  const nodeOf = (i: number) => servers[i % servers.length]!;
+  const https = servers.map((s) => new HttpSession(s.port, o.concurrency));
   const sockets: FeedSocket[] = [];
   try {
     // Identities and their feed sockets.
     const ids: { address: string; token: string }[] = [];
     for (let i = 0; i < o.clients; i += 20) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(20, o.clients - i) }, (_, k) => register(server.url, `Cost ${i + k}`)),
+        Array.from({ length: Math.min(20, o.clients - i) }, (_, k) =>
+          register(nodeOf(i + k).url, `Cost ${i + k}`),
+        ),
       );
       ids.push(...batch.map((b) => ({ address: b.address, token: b.token })));
     }
-    const pending = new Map<string, { to: number; done: () => void }>();
+    const pending = new Map<string, { to: number; sent: number; done: () => void }>();
+    let latencies: number[] = [];
     let misrouted = 0;
     for (let i = 0; i < o.clients; i += 50) {
       const errors = await Promise.all(
         Array.from({ length: Math.min(50, o.clients - i) }, (_, k) =>
           openInto(sockets, i + k, {
-            url: server.wsUrl,
+            url: nodeOf(i + k).wsUrl,
             token: ids[i + k]!.token,
             feed: FEED,
             timeoutMs: 300_000,
-            onItem: (item) => {
+            onItem: (item, at) => {
               if (item?.__typename !== 'MessageAdded' || item.message.from === ids[i + k]!.address) return;
               const p = pending.get(item.message.id);
               if (!p) return;
               if (p.to !== i + k) misrouted++;
               pending.delete(item.message.id);
+              latencies.push(at - p.sent);
               p.done();
             },
           }),
@@ -183,10 +228,13 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
             let to = Math.floor(Math.random() * (o.clients - 1));
             if (to >= from) to++;
             const id = randomUUID();
-            delivered.push(new Promise<void>((done) => pending.set(id, { to, done })));
+            delivered.push(
+              new Promise<void>((done) => pending.set(id, { to, sent: performance.now(), done })),
+            );
             const input = { id, to: ids[to]!.address, body: `cost ${next}` };
             try {
-              if (transport === 'http') await http.post(ids[from]!.token, SEND, { input });
+              if (transport === 'http')
+                await https[from % servers.length]!.post(ids[from]!.token, SEND, { input });
               else await sockets[from]!.request(SEND, { input });
             } catch {
               failures++;
@@ -204,27 +252,36 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
 
     // Warm-up (not measured): JIT, pools, keep-alive sockets, caches.
     for (const t of o.transports) await phase(t, Math.min(o.messages, 500));
-    checkAlive(server);
+    for (const s of servers) checkAlive(s);
 
     for (const transport of o.transports) {
       const dumps = o.callgrindDir ? new Set(readdirSync(o.callgrindDir)) : null;
-      if (o.callgrindDir) callgrindControl('--zero', server.pid);
-      const cpu0 = cpuSeconds(server.pid);
+      if (o.callgrindDir) {
+        await callgrindControl('--instr=on', server.pid, server.url);
+        await callgrindControl('--zero', server.pid, server.url);
+      }
+      const cpu0 = servers.map((s) => cpuSeconds(s.pid));
+      latencies = [];
       const pg0 = db ? postgresCpu(db.name) : null;
       const started = performance.now();
       const startUs = process.hrtime.bigint() / 1000n;
       const failures = await phase(transport, o.messages);
       const wallS = (performance.now() - started) / 1000;
       const endUs = process.hrtime.bigint() / 1000n;
-      const cpuS = cpuSeconds(server.pid) - cpu0;
+      const cpuNodes = servers.map((s, n) => cpuSeconds(s.pid) - cpu0[n]!);
+      const cpuS = cpuNodes.reduce((a, b) => a + b, 0);
+      const sorted = latencies.sort((a, b) => a - b);
+      const pct = (q: number) =>
+        round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0, 1);
       const pgS = db ? postgresCpuDelta(pg0!, postgresCpu(db.name)) : null;
       let instructions: number | null = null;
       if (o.callgrindDir) {
-        callgrindControl('--dump', server.pid);
+        await callgrindControl('--dump', server.pid, server.url);
+        await callgrindControl('--instr=off', server.pid, server.url);
         await sleep(2000);
         instructions = dumpedInstructions(o.callgrindDir, server.pid, dumps!);
       }
-      checkAlive(server);
+      for (const s of servers) checkAlive(s);
       const delivered = o.messages - failures;
       emit({
         metric: 'cost',
@@ -233,11 +290,14 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         clients: o.clients,
         messages: o.messages,
         concurrency: o.concurrency,
+        nodes: servers.length,
         failures,
         misrouted,
         wall_s: round(wallS, 2),
         server_cpu_s: round(cpuS, 3),
         server_cpu_ms_per_msg: round((cpuS * 1000) / delivered, 4),
+        server_cpu_s_by_node: cpuNodes.map((c) => round(c, 3)),
+        latency_ms_p50_p90_p99: [pct(0.5), pct(0.9), pct(0.99)],
         postgres_cpu_ms_per_msg: pgS === null ? null : round((pgS * 1000) / delivered, 4),
         instructions_per_msg: instructions === null ? null : Math.round(instructions / delivered),
         under_callgrind: o.callgrindDir !== null,
@@ -247,9 +307,9 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
       });
     }
   } finally {
-    http.close();
+    for (const h of https) h.close();
     for (const s of sockets) s?.terminate();
-    await stopServer(server);
+    await Promise.all(servers.map((s) => stopServer(s)));
     await db?.drop();
   }
 }

@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   connections: () => import('./connections.ts'),
   messaging: () => import('./messaging.ts'),
   cost: () => import('./cost.ts'),
+  'tail-reads': () => import('./tail-reads.ts'),
   calls: () => import('./calls.ts'),
   startup: () => import('./startup.ts'),
   push: () => import('./push.ts'),

@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Where the server's code is taken from: this tree, or BENCH_SERVER_ROOT (another checkout,
+ * e.g. a worktree of the commit before a change) so that one bench can measure two trees
+ * alternately in the same window.
+ */
+export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
+
 export interface BenchServer {
   child: ChildProcess;
   pid: number;
@@ -33,7 +40,7 @@ export function spawnNode(
   const script = `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
   const command = [...wrapper, process.execPath, ...nodeArgs, '--import', 'tsx', file];
   return spawn('bash', ['-c', script, ...command], {
-    cwd: ROOT,
+    cwd: SERVER_ROOT,
     env: { ...process.env, ...env },
     stdio,
   });
@@ -81,7 +88,8 @@ export async function spawnServer(
     let buffer = '';
     const timer = setTimeout(
       () => reject(new Error(`server did not start:\n${tail.join('\n')}`)),
-      options.wrapper?.length ? 600_000 : 60_000,
+      // Generous: on the shared machine (load average 30-50 from other work) a start took over 60 s.
+      options.wrapper?.length ? 600_000 : 240_000,
     );
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');

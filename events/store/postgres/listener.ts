@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type CommitNotice, commitNotice } from './commit-payload.ts';
 
 export interface ListenOptions {
   connectionString: string;
@@ -109,27 +110,24 @@ export class ListenConnection {
 }
 
 /**
- * The log's commit announcements (`NOTIFY cv_events, '<position>'` from every node): calls
- * `onPosition` for each, and `onPosition()` (no position: "read to the end") after a
- * reconnection, since announcements sent meanwhile are lost.
+ * The log's commit announcements (`NOTIFY cv_events, '<position>[:<events>]'` from every
+ * node, see commit-payload.ts): calls `onCommit` for each, and `onCommit()` (no position:
+ * "read to the end") after a reconnection, since announcements sent meanwhile are lost.
  */
 export class CommitListener {
   private readonly connection: ListenConnection;
 
   constructor(
     connectionString: string,
-    onPosition: (position?: number) => void,
+    onCommit: (notice?: CommitNotice) => void,
     onError: (error: unknown) => void,
   ) {
     this.connection = new ListenConnection({
       connectionString,
       applicationName: 'callvault-listener',
       channels: ['cv_events'],
-      onNotification: (_channel, payload) => {
-        const position = Number(payload);
-        onPosition(Number.isSafeInteger(position) ? position : undefined);
-      },
-      onReconnected: () => onPosition(),
+      onNotification: (_channel, payload) => onCommit(commitNotice(payload)),
+      onReconnected: () => onCommit(),
       onError,
     });
   }
