@@ -37,6 +37,13 @@ export async function person(
     const w = window as unknown as LabWindow;
     w.__pcs = [];
     w.__ice = [];
+    for (const ev of ['online', 'offline'])
+      window.addEventListener(ev, () => w.__ice.push({ state: `event ${ev}`, at: Date.now() }));
+    const log = console.log;
+    console.log = (...args: unknown[]) => {
+      if (args[0] === 'WebSocket connected') w.__ice.push({ state: 'ws connected', at: Date.now() });
+      log(...args);
+    };
     const Native = window.RTCPeerConnection;
     window.RTCPeerConnection = class extends Native {
       constructor(config?: RTCConfiguration) {
@@ -60,7 +67,10 @@ export async function person(
   const page = await context.newPage();
   const p: Person = { name, context, page, address: '', problems: [], hangUps: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error') p.problems.push(`${m.type()}: ${m.text()}`);
+    // Chromium's own report of a socket it could not open while the lab had the network down.
+    const networkDown =
+      /WebSocket connection .* failed: .*net::ERR_(INTERNET_DISCONNECTED|NETWORK_CHANGED|ADDRESS_UNREACHABLE|CONNECTION_\w+)/;
+    if (m.type() === 'error' && !networkDown.test(m.text())) p.problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => p.problems.push(`pageerror: ${e.message}`));
   const noteHangUp = (body: string | null | undefined) => {
@@ -161,11 +171,12 @@ export function connectedAt(page: Page): Promise<number | null> {
   );
 }
 
-export function iceStates(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+/** The ICE timeline of the page's last peer connection (ms from its start, or from `since`). */
+export function iceStates(page: Page, since?: number): Promise<string[]> {
+  return page.evaluate((since) => {
     const ice = (window as unknown as LabWindow).__ice;
-    return ice.map((s) => `${s.at - ice[0]!.at} ${s.state}`);
-  });
+    return ice.map((s) => `${s.at - (since ?? ice[0]!.at)} ${s.state}`);
+  }, since);
 }
 
 /** The local ICE ufrag of the page's last peer connection (changes with every ICE restart). */

@@ -250,14 +250,15 @@ export class Lab {
     return mobile;
   }
 
-  /** The network change: the mobile client's first link goes down, the second comes up as its default route. */
-  moveMobile(site: Site & { second: { address: string; router: string } }): void {
+  /**
+   * The network change, in two steps as on a phone leaving Wi-Fi for mobile data: `leave` takes
+   * the first link down (the device is offline), `join` brings up the second one (a new LAN
+   * address behind another NAT, a new public address) as the default route.
+   */
+  moveMobile(site: Site & { second: { address: string } }, step: 'leave' | 'join'): void {
     const gw = site.second.address.replace(/\.2$/, '.1');
-    ipBatch([
-      `-n ${site.ns} link set eth0 down`,
-      `-n ${site.ns} link set eth1 up`,
-      `-n ${site.ns} route replace default via ${gw}`,
-    ]);
+    if (step === 'leave') ipBatch([`-n ${site.ns} link set eth0 down`]);
+    else ipBatch([`-n ${site.ns} link set eth1 up`, `-n ${site.ns} route replace default via ${gw}`]);
   }
 
   /** A site's whole network goes away (its uplink down) or comes back. */
