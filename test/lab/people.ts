@@ -201,6 +201,8 @@ async function openChat(p: Person, other: Person): Promise<void> {
 
 export interface CallResult {
   connected: boolean;
+  /** What went wrong with the call or its media, if anything did. */
+  error?: string;
   /** Accept clicked → ICE connected on both sides (ms), when connected. */
   setupMs?: number;
   /** Accept clicked → the call screen showing it ended (ms), when it failed. */
@@ -288,4 +290,20 @@ export async function hangUp(by: Person, other: Person): Promise<void> {
   await by.page.getByRole('button', { name: 'Hang up' }).click();
   await phase(other.page, 'ended').waitFor({ timeout: 30_000 });
   for (const p of [by, other]) await close(p);
+}
+
+/** Leaves no call screen open behind a call that went wrong (hang up, cancel, decline, close). */
+export async function resetCall(people: Person[]): Promise<void> {
+  for (const p of people)
+    for (const name of ['Hang up', 'Cancel', 'Decline', 'Close']) {
+      const button = p.page.locator('cv-call').getByRole('button', { name, exact: true });
+      if (await button.count().catch(() => 0)) await button.click({ timeout: 5000 }).catch(() => {});
+    }
+  for (const p of people)
+    if (await p.page.locator('cv-call').count())
+      await p.page
+        .locator('cv-call')
+        .getByRole('button', { name: 'Close' })
+        .click({ timeout: 10_000 })
+        .catch(() => {});
 }

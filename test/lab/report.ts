@@ -14,6 +14,8 @@ export interface Cell {
   /** Selected candidate pairs (caller's local type ↔ callee's local type) and how many calls used each. */
   pairs: Record<string, number>;
   ended: ({ caller: EndState; callee: EndState } | undefined)[];
+  /** What went wrong in calls that should have connected. */
+  errors: string[];
 }
 
 export interface Report {

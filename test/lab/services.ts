@@ -41,7 +41,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Runs a command inside a namespace and returns its stdout. */
-export function nsRun(ns: string, args: string[], timeoutMs = 20_000): Promise<string> {
+export function nsRun(ns: string, args: string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'ip',
