@@ -36,6 +36,9 @@ export class Connection implements Api {
   readonly urql: Client;
   #connected = false;
   #closed = false;
+  #detach: () => void = () => {};
+  /** Resolves the wait before the next reconnect attempt early: the network is back. */
+  #wake: () => void = () => {};
 
   constructor(options: ConnectionOptions) {
     this.ws = createClient({
@@ -46,7 +49,14 @@ export class Connection implements Api {
       onNonLazyError: () => {},
       connectionParams: () => ({ token: options.token }),
       retryAttempts: Number.POSITIVE_INFINITY,
-      retryWait: options.retryWait ?? backoff,
+      // Back online: reconnect now rather than at the end of a backoff grown while offline.
+      retryWait: (attempt) =>
+        Promise.race([
+          (options.retryWait ?? backoff)(attempt),
+          new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          }),
+        ]),
       shouldRetry: (event) => {
         const code = (event as { code?: number }).code ?? 0;
         if (code === SESSION_ENDED) {
@@ -68,6 +78,23 @@ export class Connection implements Api {
         },
       },
     });
+    // A network change (back online, another network): the socket may be dead on the old path,
+    // and without a close event for minutes (TCP gives up slowly) every signal of a call's ICE
+    // restart would be lost in it. Reconnect at once over the new network (graphql-ws retries
+    // the operations in flight; the feed resumes from its cursor). Found by the network lab.
+    if (typeof window !== 'undefined') {
+      const networkChanged = () => {
+        this.#wake();
+        if (this.#connected && !this.#closed) this.ws.terminate();
+      };
+      const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
+      window.addEventListener('online', networkChanged);
+      connection?.addEventListener('change', networkChanged);
+      this.#detach = () => {
+        window.removeEventListener('online', networkChanged);
+        connection?.removeEventListener('change', networkChanged);
+      };
+    }
     this.urql = new Client({
       url: new URL('/graphql', options.url.replace(/^ws/, 'http')).href,
       exchanges: [
@@ -111,6 +138,7 @@ export class Connection implements Api {
 
   close(): void {
     this.#closed = true;
+    this.#detach();
     this.ws.dispose();
   }
 }
