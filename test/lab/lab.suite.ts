@@ -11,7 +11,8 @@
  * - a call relayed through TURN outlives its REST credentials (TURN_TTL=60);
  * - a misconfigured coturn (wrong secret, dead port) shows in /api/ice-verify and calls fail.
  *
- * `npm run lab` runs it with LAB_CALLS=20 and prints the matrix; `npm test` with 1 call a cell.
+ * `npm run lab` runs it with LAB_CALLS=20 and prints the matrix. Not named *.test.ts: `npm test`
+ * does not run it (it takes 15–20 min on a 2-core machine).
  * Results go to test/lab/out/report.json and test/lab/out/matrix.md.
  */
 import assert from 'node:assert/strict';
