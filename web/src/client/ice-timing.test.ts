@@ -85,19 +85,13 @@ describe('IceRecovery', () => {
   it('should restart on a network change, retry while not back, and give up in the end', async () => {
     const { clock, log, r } = recovery();
     r.networkChanged();
-    await clock.advance(1000);
-    await clock.advance(2000);
     await clock.advance(ICE_RECOVERY.retryMs);
     await clock.advance(ICE_RECOVERY.retryMs);
-    // Quickly at first (the new interface may not have been up for the first restart), then
-    // every retryMs.
     assert.deepEqual(log, [
       'reconnecting',
       'restart@0',
-      'restart@1000',
-      'restart@3000',
-      `restart@${3000 + ICE_RECOVERY.retryMs}`,
-      `restart@${3000 + 2 * ICE_RECOVERY.retryMs}`,
+      `restart@${ICE_RECOVERY.retryMs}`,
+      `restart@${2 * ICE_RECOVERY.retryMs}`,
     ]);
     await clock.advance(ICE_RECOVERY.giveUpMs);
     assert.equal(log.at(-1), `giveUp@${ICE_RECOVERY.giveUpMs}`);

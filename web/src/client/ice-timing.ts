@@ -14,12 +14,7 @@ export const realClock: Clock = {
 export const ICE_RECOVERY = {
   /** A `disconnected` link often comes back by itself (a lost packet burst): wait this long first. */
   graceMs: 2000,
-  /**
-   * While reconnecting, restart ICE again after 1 s, then 2 s (a restart made on `online` often
-   * runs before the new interface is usable: the network lab measured 4–6 s of recovery with a
-   * first retry after 4 s), then every `retryMs` (a relay or network may be back).
-   */
-  firstRetryMs: 1000,
+  /** While reconnecting, restart ICE again this often (a relay or network may be back). */
   retryMs: 4000,
   /**
    * Reconnecting this long ends the call (`ICE_FAILED`) instead of a spinner for ever; so does
@@ -50,8 +45,6 @@ export class IceRecovery {
   #retry: unknown = null;
   #giveUp: unknown = null;
   #stopped = false;
-  /** Restarts in this reconnecting episode (the retry delay doubles from firstRetryMs). */
-  #attempt = 0;
 
   constructor(
     private readonly options: IceRecoveryOptions,
@@ -109,7 +102,6 @@ export class IceRecovery {
     this.#grace = null;
     if (!this.#on) {
       this.#on = true;
-      this.#attempt = 0;
       this.options.reconnecting(true);
       // A first connection still being set up keeps its deadline: restarts do not extend it.
       this.#giveUp ??= this.clock.setTimeout(() => {
@@ -119,11 +111,10 @@ export class IceRecovery {
     }
     if (this.#retry !== null) this.clock.clearTimeout(this.#retry);
     this.options.restart();
-    const delay = Math.min(this.timing.retryMs, this.timing.firstRetryMs * 2 ** this.#attempt++);
     this.#retry = this.clock.setTimeout(() => {
       this.#retry = null;
       if (this.#on && !this.#stopped) this.#begin();
-    }, delay);
+    }, this.timing.retryMs);
   }
 
   #clear(): void {
