@@ -365,13 +365,16 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       const sameNonce = callToken(ada, bob.address, { nonce: token.nonce });
       assert.equal(codeOf(await gql(s.url, PLACE_CALL, { input: sameNonce }, ada.token)), 'TOKEN_REPLAYED');
       assert.equal(await s.app.log.head(), head2);
-      await gql(s.url, ANSWER('hangUp'), { id: token.callId }, ada.token);
+      const ended = await gql(s.url, ANSWER('hangUp'), { id: token.callId }, ada.token);
+      assert.equal(ended.errors, undefined, JSON.stringify(ended.errors));
       assert.equal(
         (await gql(s.url, PLACE_CALL, { input: skewed }, ada.token)).data?.placeCall.status,
         'PLACED',
         'small skew is tolerated',
       );
-      await gql(s.url, ANSWER('hangUp'), { id: skewed.callId }, ada.token);
+      // Hung up, so its ring timeout cannot append an event during a later test.
+      const endedSkewed = await gql(s.url, ANSWER('hangUp'), { id: skewed.callId }, ada.token);
+      assert.equal(endedSkewed.errors, undefined, JSON.stringify(endedSkewed.errors));
     });
 
     test('should keep signaling between the two participants, within size limits', async () => {
