@@ -3,8 +3,6 @@ import type { EventSubscription, RecordedEvent } from './types.ts';
 export interface TailSource {
   readAll(fromPosition: number, limit: number): Promise<RecordedEvent[]>;
   head(): Promise<number>;
-  /** The log's end with its chain hash, where the source has it (see `LiveTail.headHash`). */
-  readHead?(): Promise<{ position: number; hash: string }>;
 }
 
 export interface LiveTailOptions {
@@ -25,7 +23,6 @@ export class LiveTail {
   private window: RecordedEvent[] = [];
   private again = false;
   private headPosition = 0;
-  private lastHash: string | null = null;
   private fetching: Promise<void> | null = null;
   private waiters = new Set<() => void>();
   private closed = false;
@@ -42,23 +39,12 @@ export class LiveTail {
 
   /** Starts at the log's current end: history is read on demand, not preloaded. */
   async start(): Promise<void> {
-    if (this.source.readHead) {
-      const head = await this.source.readHead();
-      this.headPosition = head.position;
-      this.lastHash = head.hash;
-    } else {
-      this.headPosition = await this.source.head();
-    }
+    this.headPosition = await this.source.head();
   }
 
   /** Last position read into the tail. */
   get head(): number {
     return this.headPosition;
-  }
-
-  /** The chain hash of the event at `head`, when known (null: not read yet, or `advance`d). */
-  get headHash(): string | null {
-    return this.lastHash;
   }
 
   /**
@@ -68,13 +54,11 @@ export class LiveTail {
   advance(position: number): void {
     if (this.closed || position <= this.headPosition) return;
     this.headPosition = position;
-    this.lastHash = null;
     this.wake();
   }
 
   /**
-   * Events just committed, in order: by this process, or carried by another node's commit
-   * notification (the caller has checked they chain onto `headHash`). When they follow the tail's end
+   * Events this process has just committed, in order. When they follow the tail's end
    * directly they are taken as read (one query fewer per commit on the committing node);
    * when not (another node committed in between, or a read is under way) the tail reads
    * the log as on a notification.
@@ -88,7 +72,6 @@ export class LiveTail {
     }
     if (this.windowSize > 0) this.keep(events);
     this.headPosition = events[events.length - 1]!.position;
-    this.lastHash = events[events.length - 1]!.hash;
     this.wake();
   }
 
@@ -124,7 +107,6 @@ export class LiveTail {
         if (page.length === 0 || this.closed) break;
         if (this.windowSize > 0) this.keep(page);
         this.headPosition = page[page.length - 1]!.position;
-        this.lastHash = page[page.length - 1]!.hash;
         this.wake();
         if (page.length < this.pageSize) break;
       }

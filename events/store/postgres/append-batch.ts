@@ -3,7 +3,6 @@ import { type ExistingEvent, planAppend } from '../append-plan.ts';
 import { chainHash } from '../hash.ts';
 import type { AppendResult, RecordedEvent } from '../types.ts';
 import type { ValidAppend } from '../validation.ts';
-import { type CommittedRow, commitPayload } from './commit-payload.ts';
 
 export interface PendingAppend {
   append: ValidAppend;
@@ -50,7 +49,6 @@ export async function appendBatch(
 ): Promise<{ settled: Settlement[]; recorded: RecordedEvent[] }> {
   const settled: Settlement[] = [];
   const recorded: RecordedEvent[] = [];
-  const rows: CommittedRow[] = [];
   let committing = false;
   try {
     await client.query('BEGIN');
@@ -139,16 +137,6 @@ export async function appendBatch(
         cols.data.push(data);
         cols.metadata.push(metadata);
         cols.hash.push(hash);
-        rows.push({
-          position,
-          streamId: append.streamId,
-          streamVersion: version,
-          id: e.id,
-          type: e.type,
-          data,
-          metadata,
-          hash,
-        });
         // The row as a reader gets it back (copies of the JSON, the same Date): the committing
         // node's tail takes it without reading its own commit back (events/store/tail.ts).
         recorded.push({
@@ -181,7 +169,7 @@ export async function appendBatch(
                    AS x(p, s, v, i, t, d, m, h)
                )
                UPDATE cv_log_head SET position = $10::int8, hash = $11 WHERE id
-               RETURNING pg_notify('cv_events', $12::text)`,
+               RETURNING pg_notify('cv_events', ($10::int8)::text)`,
         values: [
           cols.position,
           cols.streamId,
@@ -194,8 +182,6 @@ export async function appendBatch(
           now,
           position,
           hash,
-          // The other nodes take the events from the notification when they fit in one.
-          commitPayload(rows, now),
         ],
       });
       await hooks.beforeCommit?.({ first: cols.position[0]!, last: position });

@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { EventLogClosedError } from '../errors.ts';
-import { chainHash } from '../hash.ts';
 import { LiveTail } from '../tail.ts';
 import type {
   AppendOptions,
@@ -21,7 +20,6 @@ import {
   type PendingAppend,
   type Settlement,
 } from './append-batch.ts';
-import { type CommitNotice, committedEvents } from './commit-payload.ts';
 import { isConnectionFailure, readError, storeError } from './failures.ts';
 import { CommitListener } from './listener.ts';
 import { migrate } from './migrations.ts';
@@ -75,44 +73,10 @@ export class PostgresEventLog implements EventLog {
     });
     this.pool.on('error', this.onError);
     this.tail = new LiveTail(
-      {
-        readAll: (from, limit) => this.readAll(from, limit),
-        head: () => this.head(),
-        readHead: () => readHead(this.pool).catch(rethrow),
-      },
+      { readAll: (from, limit) => this.readAll(from, limit), head: () => this.head() },
       { onError: this.onError },
     );
-    this.listener = new CommitListener(options.connectionString, (n) => this.committed(n), this.onError);
-  }
-
-  /**
-   * A commit announced (by any node, this one included). Its events are taken from the
-   * notification when it carries them and they follow what the tail has read: no query, where
-   * every notification from another node used to cost a read through the pool (queued behind
-   * the feeds' catch-up reads and the commits). Otherwise the tail reads up to it.
-   */
-  private committed(notice?: CommitNotice): void {
-    const position = notice?.position;
-    if (position !== undefined && position <= this.tail.head) return; // this node's own commit
-    const events = position !== undefined && notice?.detail ? committedEvents(position, notice.detail) : null;
-    if (events && this.chainsOn(events)) this.tail.offer(events);
-    else this.tail.notify(position);
-  }
-
-  /**
-   * True when `events` follow the tail's end and each one's hash chains onto the one before:
-   * NOTIFY needs no privilege beyond connecting, so the text alone proves nothing; a forger
-   * would have to know the head's hash (read access to the log) and compute the chain. Any
-   * mismatch — forged, or a notification out of step with the tail — reads the log instead.
-   */
-  private chainsOn(events: RecordedEvent[]): boolean {
-    let previous = this.tail.headHash;
-    if (previous === null || events[0]!.position !== this.tail.head + 1) return false;
-    for (const e of events) {
-      if (chainHash(previous, e) !== e.hash) return false;
-      previous = e.hash;
-    }
-    return true;
+    this.listener = new CommitListener(options.connectionString, (p) => this.tail.notify(p), this.onError);
   }
 
   /** Connects, applies migrations, and starts following the log. */

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { type CommitNotice, commitNotice } from './commit-payload.ts';
 
 export interface ListenOptions {
   connectionString: string;
@@ -110,24 +109,27 @@ export class ListenConnection {
 }
 
 /**
- * The log's commit announcements (`NOTIFY cv_events, '<position>[:<events>]'` from every
- * node, see commit-payload.ts): calls `onCommit` for each, and `onCommit()` (no position:
- * "read to the end") after a reconnection, since announcements sent meanwhile are lost.
+ * The log's commit announcements (`NOTIFY cv_events, '<position>'` from every node): calls
+ * `onPosition` for each, and `onPosition()` (no position: "read to the end") after a
+ * reconnection, since announcements sent meanwhile are lost.
  */
 export class CommitListener {
   private readonly connection: ListenConnection;
 
   constructor(
     connectionString: string,
-    onCommit: (notice?: CommitNotice) => void,
+    onPosition: (position?: number) => void,
     onError: (error: unknown) => void,
   ) {
     this.connection = new ListenConnection({
       connectionString,
       applicationName: 'callvault-listener',
       channels: ['cv_events'],
-      onNotification: (_channel, payload) => onCommit(commitNotice(payload)),
-      onReconnected: () => onCommit(),
+      onNotification: (_channel, payload) => {
+        const position = Number(payload);
+        onPosition(Number.isSafeInteger(position) ? position : undefined);
+      },
+      onReconnected: () => onPosition(),
       onError,
     });
   }
