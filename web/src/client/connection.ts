@@ -87,12 +87,21 @@ export class Connection implements Api {
         this.#wake();
         if (this.#connected && !this.#closed) this.ws.terminate();
       };
-      const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
+      const connection = (navigator as Navigator & { connection?: EventTarget & { type?: string } })
+        .connection;
+      // `change` also fires when the browser's bandwidth or RTT estimate moves: only a change of
+      // the network's type (wifi → cellular, where the browser reports it) is a new path.
+      let type = connection?.type;
+      const connectionChanged = () => {
+        if (connection?.type === undefined || connection.type === type) return;
+        type = connection.type;
+        networkChanged();
+      };
       window.addEventListener('online', networkChanged);
-      connection?.addEventListener('change', networkChanged);
+      connection?.addEventListener('change', connectionChanged);
       this.#detach = () => {
         window.removeEventListener('online', networkChanged);
-        connection?.removeEventListener('change', networkChanged);
+        connection?.removeEventListener('change', connectionChanged);
       };
     }
     this.urql = new Client({
