@@ -224,7 +224,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
       TURN_MODE: 'rest',
       TURN_SECRET: SECRET,
       // ice-verify probes turns: with TLS verification: trust the lab's self-signed certificate.
-      NODE_EXTRA_CA_CERTS: `${lab.dir}/turn-cert.pem`,
+      NODE_EXTRA_CA_CERTS: `${lab.dir}/cert.pem`,
       TURN_URLS: [
         `turn:${PUBLIC_ADDRESS}:${TURN_PORT}?transport=udp`,
         `turn:${PUBLIC_ADDRESS}:${TURN_PORT}?transport=tcp`,

@@ -3,14 +3,14 @@
  * servers (api/main.ts as real processes, `ip netns exec <pub> node …`); and Chromium in a
  * client namespace, launched by playwright-core through an `ip netns exec` wrapper.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.ts';
-import { TURNSERVER } from '../support/coturn.ts';
+import { selfSignedCertificate, TURNSERVER } from '../support/coturn.ts';
 import { BUILT } from '../support/process.ts';
 import { type Lab, PUBLIC_ADDRESS, PUBLIC_ADDRESS_2 } from './topology.ts';
 
@@ -70,34 +70,13 @@ export interface LabCoturn {
   stop(): Promise<void>;
 }
 
-/** A self-signed certificate for the lab's TURN address (TURN over TLS). */
+/** A self-signed certificate for the lab's TURN address (TURN over TLS), or null without openssl. */
 function certificate(dir: string): { cert: string; key: string } | null {
-  const cert = join(dir, 'turn-cert.pem');
-  const key = join(dir, 'turn-key.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=turn.callvault.lab',
-      '-addext',
-      `subjectAltName=IP:${PUBLIC_ADDRESS}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  return made.status === 0 ? { cert, key } : null;
+  try {
+    return selfSignedCertificate({ commonName: 'turn.callvault.lab', altNames: `IP:${PUBLIC_ADDRESS}`, dir });
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -251,9 +251,20 @@ function tcpAccepts(port: number): Promise<boolean> {
   });
 }
 
-/** A throwaway self-signed certificate for 127.0.0.1 and localhost (needs the openssl CLI). */
-export function selfSignedCertificate(): { cert: string; key: string; pem: Buffer; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'coturn-cert-'));
+/**
+ * A throwaway self-signed certificate (needs the openssl CLI): for 127.0.0.1 and localhost
+ * unless told otherwise; in a fresh temporary folder unless `dir` is given (then `cert.pem` and
+ * `key.pem` in it, and `remove` leaves the folder).
+ */
+export function selfSignedCertificate(
+  options: { commonName?: string; altNames?: string; dir?: string } = {},
+): { cert: string; key: string; pem: Buffer; remove(): void } {
+  const own = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'coturn-cert-'));
+  const removeFiles = () => {
+    if (own) rmSync(dir, { recursive: true, force: true });
+    else for (const f of [cert, key]) rmSync(f, { force: true });
+  };
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   const run = spawnSync(
@@ -269,9 +280,9 @@ export function selfSignedCertificate(): { cert: string; key: string; pem: Buffe
       '-days',
       '1',
       '-subj',
-      '/CN=localhost',
+      `/CN=${options.commonName ?? 'localhost'}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      `subjectAltName=${options.altNames ?? 'IP:127.0.0.1,DNS:localhost'}`,
       '-keyout',
       key,
       '-out',
@@ -280,8 +291,8 @@ export function selfSignedCertificate(): { cert: string; key: string; pem: Buffe
     { encoding: 'utf8' },
   );
   if (run.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
+    removeFiles();
     throw new Error(`openssl could not make a test certificate: ${run.error?.message ?? run.stderr}`);
   }
-  return { cert, key, pem: readFileSync(cert), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { cert, key, pem: readFileSync(cert), remove: removeFiles };
 }
