@@ -27,4 +27,22 @@ describe('outcomeText', () => {
     assert.equal(failed(true, null), 'Can’t connect: the connection failed');
     assert.equal(failed(true, 1), 'Call ended: connection lost');
   });
+
+  it('should name a broken relay, with what its server said, for a call that never connected', () => {
+    const failed = (relayError: string | null, connectedAt: number | null) =>
+      outcomeText({
+        outcome: 'failed',
+        outgoing: false,
+        reason: 'ice_failed',
+        relayAvailable: true,
+        relayError,
+        connectedAt,
+      });
+    assert.equal(
+      failed('401 Unauthorized', null),
+      'Can’t connect: the relay server is not working (401 Unauthorized)',
+    );
+    assert.equal(failed('401 Unauthorized', 1), 'Call ended: connection lost');
+    assert.equal(failed(null, null), 'Can’t connect: the connection failed');
+  });
 });

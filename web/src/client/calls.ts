@@ -14,7 +14,13 @@ import type { Api } from './api.ts';
 import { callQuality } from './call-quality.ts';
 import { signCall, verifyCall } from './call-token.ts';
 import type { FeedItem } from './feed.ts';
-import { type FetchedIceServers, IceRecovery, IceServerRefresh } from './ice-timing.ts';
+import {
+  type FetchedIceServers,
+  ICE_RECOVERY,
+  IceRecovery,
+  IceServerRefresh,
+  RelayHealth,
+} from './ice-timing.ts';
 import type { IdentityKey } from './keys.ts';
 import { PeerLink } from './peer.ts';
 
@@ -67,6 +73,11 @@ export interface ActiveCall {
   acceptedAt: number | null;
   /** The ICE servers this side was given included a TURN relay (null until fetched). */
   relayAvailable: boolean | null;
+  /**
+   * This side's TURN relay did not work while the call was set up: the first error its servers
+   * gave (`401 Unauthorized`, `701 …`), else null (RelayHealth).
+   */
+  relayError: string | null;
   /** The quality record sent for this call once it ended (docs/protocol.md, "Call quality"). */
   quality: CallQualityInput | null;
   /** ICE restarts sent from this side. */
@@ -100,6 +111,8 @@ const OUTCOME: Record<string, CallOutcome> = {
 export const FAILURE_TEXT = {
   /** ICE failed and this side had no TURN server: nothing could relay around the NATs. */
   noRelay: 'Can’t connect: relay not available on your plan',
+  /** ICE failed and this side's TURN server refused or never answered (misconfigured). */
+  relayBroken: 'Can’t connect: the relay server is not working',
   /** ICE failed although a relay was there. */
   failed: 'Can’t connect: the connection failed',
   /** Connected, then lost for good. */
@@ -109,7 +122,7 @@ export const FAILURE_TEXT = {
 /** What the call screen says about an ended call. */
 export function outcomeText(
   call: Pick<ActiveCall, 'outcome' | 'reason' | 'outgoing'> &
-    Partial<Pick<ActiveCall, 'relayAvailable' | 'connectedAt'>>,
+    Partial<Pick<ActiveCall, 'relayAvailable' | 'relayError' | 'connectedAt'>>,
 ): string {
   switch (call.outcome) {
     case 'declined':
@@ -126,6 +139,7 @@ export function outcomeText(
       return 'Answered on another device';
     case 'failed':
       if (call.connectedAt != null) return FAILURE_TEXT.lost;
+      if (call.relayError) return `${FAILURE_TEXT.relayBroken} (${call.relayError})`;
       return call.relayAvailable === false ? FAILURE_TEXT.noRelay : FAILURE_TEXT.failed;
     default:
       return call.reason ? `Call ended (${call.reason})` : 'Call ended';
@@ -383,9 +397,17 @@ export class Calls {
       (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/i.test(u)),
     );
     if (this.call?.callId === callId) this.#update({ relayAvailable });
+    const relayOnly = this.deps.relayOnly();
+    const health = new RelayHealth(fetched.servers);
+    let silentTimer: ReturnType<typeof setTimeout> | null = null;
+    const relayBroken = (why: string | null) => {
+      if (why === null || this.#link !== link || this.call?.relayError) return;
+      this.#update({ relayError: why });
+      recovery.relayBroken(relayOnly);
+    };
     const link = new PeerLink({
       iceServers: fetched.servers,
-      relayOnly: this.deps.relayOnly(),
+      relayOnly,
       polite,
       send: (kind, payload) => {
         this.deps
@@ -395,6 +417,23 @@ export class Calls {
       },
       onState: (state) => this.#iceState(link, state),
       onRemote: (remote) => this.#update({ remote }),
+      onCandidate: (type) => {
+        if (!health.candidate(type) || this.#link !== link) return;
+        // The relay answered after all (slowly): its call gets the whole bound back.
+        if (this.call?.relayError) this.#update({ relayError: null });
+        recovery.relayOk();
+      },
+      onGatheringStart: () => {
+        if (silentTimer !== null) return;
+        silentTimer = setTimeout(() => relayBroken(health.silent()), ICE_RECOVERY.relaySilentMs);
+      },
+      onCandidateError: (e) => relayBroken(health.error(e)),
+      onGatheringComplete: () => relayBroken(health.gatheringComplete()),
+      // Chromium learns of a new interface a second or two after `online`: the restart made
+      // then gathered on the old network only. Restart again with the new one.
+      onNewNetwork: () => {
+        if (this.#link === link && link.pc.remoteDescription) recovery.networkChanged();
+      },
     });
     link.addLocal(local);
     this.#link = link;
@@ -433,6 +472,7 @@ export class Calls {
     connection?.addEventListener('change', networkChanged);
     navigator.mediaDevices.addEventListener('devicechange', devicesChanged);
     this.#detach = () => {
+      if (silentTimer !== null) clearTimeout(silentTimer);
       window.removeEventListener('online', networkChanged);
       connection?.removeEventListener('change', networkChanged);
       navigator.mediaDevices.removeEventListener('devicechange', devicesChanged);
@@ -471,6 +511,7 @@ export class Calls {
       connectedAt: null,
       acceptedAt: null,
       relayAvailable: null,
+      relayError: null,
       quality: null,
       restarts: 0,
       devices: [],

@@ -6,6 +6,7 @@ import {
   ICE_RECOVERY,
   IceRecovery,
   IceServerRefresh,
+  RelayHealth,
   refreshAt,
 } from './ice-timing.ts';
 
@@ -127,6 +128,60 @@ describe('IceRecovery', () => {
     assert.deepEqual(again.log, [], 'connected in time: nothing more');
   });
 
+  it('should give a first connection little time once the relay is known broken', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting();
+    await clock.advance(1_000);
+    r.relayBroken(false);
+    await clock.advance(ICE_RECOVERY.relayBrokenMs - 1);
+    assert.deepEqual(log, [], 'a direct path still has its chance');
+    await clock.advance(1);
+    assert.deepEqual(log, [`giveUp@${1_000 + ICE_RECOVERY.relayBrokenMs}`]);
+
+    const relayOnly = recovery();
+    relayOnly.r.connecting();
+    relayOnly.r.relayBroken(true);
+    await relayOnly.clock.advance(0);
+    assert.deepEqual(relayOnly.log, ['giveUp@0'], 'relay only: nothing else can connect');
+
+    const late = recovery();
+    late.r.connecting();
+    await late.clock.advance(ICE_RECOVERY.giveUpMs - 1_000);
+    late.r.relayBroken(false);
+    await late.clock.advance(1_000);
+    assert.deepEqual(late.log, [`giveUp@${ICE_RECOVERY.giveUpMs}`], 'never later than the first deadline');
+
+    const ringing = recovery();
+    ringing.r.relayBroken(false);
+    await ringing.clock.advance(60_000);
+    assert.deepEqual(ringing.log, [], 'a call not accepted yet is not ended');
+    ringing.r.connecting();
+    await ringing.clock.advance(ICE_RECOVERY.relayBrokenMs);
+    assert.deepEqual(ringing.log, [`giveUp@${60_000 + ICE_RECOVERY.relayBrokenMs}`]);
+  });
+
+  it('should give the first connection its own bound back when the relay answers late', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting();
+    await clock.advance(10_000);
+    r.relayBroken(false);
+    await clock.advance(1_000);
+    r.relayOk();
+    await clock.advance(ICE_RECOVERY.relayBrokenMs);
+    assert.deepEqual(log, [], 'not ended at the relay-broken bound');
+    await clock.advance(ICE_RECOVERY.giveUpMs - 10_000 - 1_000 - ICE_RECOVERY.relayBrokenMs);
+    assert.deepEqual(log, [`giveUp@${ICE_RECOVERY.giveUpMs}`]);
+  });
+
+  it('should not end a call that connected once because a relay failed later', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting();
+    r.state('connected');
+    r.relayBroken(true);
+    await clock.advance(10 * ICE_RECOVERY.giveUpMs);
+    assert.deepEqual(log, []);
+  });
+
   it('should do nothing once stopped (the call ended)', async () => {
     const { clock, log, r } = recovery();
     r.state('disconnected');
@@ -134,6 +189,82 @@ describe('IceRecovery', () => {
     await clock.advance(60_000);
     r.networkChanged();
     assert.deepEqual(log, []);
+  });
+});
+
+describe('RelayHealth', () => {
+  const servers: RTCIceServer[] = [
+    { urls: 'stun:203.0.113.1:3478' },
+    {
+      urls: ['turn:203.0.113.1:3478?transport=udp', 'turn:203.0.113.1:3478?transport=tcp'],
+      username: 'u',
+      credential: 'c',
+    },
+    { urls: 'turns:turn.example:5349', username: 'u', credential: 'c' },
+  ];
+  const error = (url: string, errorCode = 401, errorText = 'Unauthorized') => ({ url, errorCode, errorText });
+
+  it('should call the relay broken once every TURN URL failed and none gave a relay candidate', () => {
+    const h = new RelayHealth(servers);
+    assert.equal(h.error(error('stun:203.0.113.1:3478', 701, 'STUN host lookup received error.')), null);
+    assert.equal(h.error(error('turn:203.0.113.1:3478?transport=udp')), null, 'TCP and TLS not heard yet');
+    assert.equal(h.error(error('turn:203.0.113.1:3478?transport=tcp')), null);
+    // Chromium reconstructs the URL: turns: without a transport is TLS over TCP.
+    assert.equal(
+      h.error(error('turns:TURN.example:5349?transport=tcp', 701, 'timed out')),
+      '401 Unauthorized',
+    );
+    assert.equal(h.broken, '401 Unauthorized');
+  });
+
+  it('should not call the relay broken while one TURN URL gave a relay candidate', () => {
+    const h = new RelayHealth(servers);
+    h.candidate('relay');
+    for (const url of ['turn:203.0.113.1:3478?transport=udp', 'turn:203.0.113.1:3478?transport=tcp'])
+      assert.equal(h.error(error(url, 701, 'timed out')), null);
+    assert.equal(h.error(error('turns:turn.example:5349?transport=tcp')), null);
+    assert.equal(h.gatheringComplete(), null);
+  });
+
+  it('should call it broken when gathering ends with TURN errors and no relay candidate', () => {
+    const h = new RelayHealth(servers);
+    h.candidate('host');
+    h.candidate('srflx');
+    // A URL spelled differently from the configuration's still counts at the end of gathering.
+    assert.equal(
+      h.error(error('turn:[::1]:3478?transport=udp', 701, 'TURN allocate request timed out.')),
+      null,
+    );
+    assert.equal(h.gatheringComplete(), '701 TURN allocate request timed out.');
+  });
+
+  it('should call a relay that gave nothing at all silent, and take it back when a relay candidate comes late', () => {
+    const h = new RelayHealth(servers);
+    h.candidate('host');
+    assert.equal(h.silent(), 'no answer');
+    assert.equal(h.candidate('relay'), true, 'a relay after all: the engine restores the bound');
+    assert.equal(h.broken, null);
+    assert.equal(h.candidate('relay'), false);
+
+    const refused = new RelayHealth(servers);
+    refused.error(error('turn:203.0.113.1:3478?transport=udp'));
+    assert.equal(refused.silent(), '401 Unauthorized', 'an error heard is the better reason');
+    const fine = new RelayHealth(servers);
+    fine.candidate('relay');
+    assert.equal(fine.silent(), null);
+    assert.equal(
+      new RelayHealth([{ urls: 'stun:203.0.113.1:3478' }]).silent(),
+      null,
+      'no TURN, nothing to hear',
+    );
+  });
+
+  it('should never call it broken without TURN servers, or without an error', () => {
+    const stunOnly = new RelayHealth([{ urls: 'stun:203.0.113.1:3478' }]);
+    assert.equal(stunOnly.error(error('stun:203.0.113.1:3478', 701, 'timeout')), null);
+    assert.equal(stunOnly.gatheringComplete(), null);
+    const quiet = new RelayHealth(servers);
+    assert.equal(quiet.gatheringComplete(), null, 'no relay candidate, but no error either');
   });
 });
 

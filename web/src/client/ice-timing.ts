@@ -21,6 +21,18 @@ export const ICE_RECOVERY = {
    * a first connection that has not come this long after the call was accepted.
    */
   giveUpMs: 30_000,
+  /**
+   * A first connection whose relay is known broken (every TURN server refused or never
+   * answered, see RelayHealth) gets this long for a direct path instead: direct candidate pairs
+   * connect within about 2 s where they can (docs/connectivity.md).
+   */
+  relayBrokenMs: 8_000,
+  /**
+   * TURN servers given, but no relay candidate this long after gathering began: the relay is
+   * taken for broken (a closed UDP port gives no error until Chromium's STUN timeout, about
+   * 40 s, later than the connect bound). A healthy TURN server allocates within one round trip.
+   */
+  relaySilentMs: 10_000,
 };
 
 export interface IceRecoveryOptions {
@@ -44,6 +56,12 @@ export class IceRecovery {
   #grace: unknown = null;
   #retry: unknown = null;
   #giveUp: unknown = null;
+  /** When the pending give-up falls due, and when the first connection's own bound does. */
+  #deadline = 0;
+  #connectDeadline = 0;
+  #everConnected = false;
+  /** The relay was found broken (with relay-only or not) before `connecting`. */
+  #relayBroken: boolean | null = null;
   #stopped = false;
 
   constructor(
@@ -59,6 +77,7 @@ export class IceRecovery {
   state(state: RTCIceConnectionState): void {
     if (this.#stopped) return;
     if (state === 'connected' || state === 'completed') {
+      this.#everConnected = true;
       this.#clear();
       if (this.#on) {
         this.#on = false;
@@ -81,10 +100,36 @@ export class IceRecovery {
    */
   connecting(): void {
     if (this.#stopped || this.#giveUp !== null) return;
-    this.#giveUp = this.clock.setTimeout(() => {
-      this.stop();
-      this.options.giveUp();
-    }, this.timing.giveUpMs);
+    this.#armGiveUp(this.timing.giveUpMs);
+    this.#connectDeadline = this.#deadline;
+    if (this.#relayBroken !== null) this.relayBroken(this.#relayBroken);
+  }
+
+  /**
+   * This side's relay does not work (RelayHealth): a first connection still being set up gets
+   * `relayBrokenMs` for a direct path — none at all when only relays may be used — instead of
+   * the whole `giveUpMs`, so a misconfigured TURN server fails the call fast. A call that
+   * connected once is left alone (its restarts keep their own bounds).
+   */
+  relayBroken(relayOnly: boolean): void {
+    if (this.#stopped || this.#everConnected) return;
+    this.#relayBroken = relayOnly;
+    // Not accepted yet (still ringing): the shorter bound starts with `connecting`.
+    if (this.#giveUp === null) return;
+    const ms = relayOnly ? 0 : this.timing.relayBrokenMs;
+    if (this.#giveUp !== null && this.#deadline <= this.clock.now() + ms) return;
+    this.#armGiveUp(ms);
+  }
+
+  /**
+   * A relay candidate came after all (a slow TURN server taken for silent): the first
+   * connection gets its own bound back.
+   */
+  relayOk(): void {
+    if (this.#stopped || this.#everConnected || this.#relayBroken === null) return;
+    this.#relayBroken = null;
+    if (this.#giveUp !== null && this.#connectDeadline > this.#deadline)
+      this.#armGiveUp(this.#connectDeadline - this.clock.now());
   }
 
   /** The device's network changed: the old candidates may be gone, restart now. */
@@ -104,10 +149,10 @@ export class IceRecovery {
       this.#on = true;
       this.options.reconnecting(true);
       // A first connection still being set up keeps its deadline: restarts do not extend it.
-      this.#giveUp ??= this.clock.setTimeout(() => {
-        this.stop();
-        this.options.giveUp();
-      }, this.timing.giveUpMs);
+      if (this.#giveUp === null) {
+        this.#armGiveUp(this.timing.giveUpMs);
+        this.#connectDeadline = this.#deadline;
+      }
     }
     if (this.#retry !== null) this.clock.clearTimeout(this.#retry);
     this.options.restart();
@@ -117,9 +162,100 @@ export class IceRecovery {
     }, this.timing.retryMs);
   }
 
+  #armGiveUp(ms: number): void {
+    if (this.#giveUp !== null) this.clock.clearTimeout(this.#giveUp);
+    this.#deadline = this.clock.now() + ms;
+    this.#giveUp = this.clock.setTimeout(() => {
+      this.stop();
+      this.options.giveUp();
+    }, ms);
+  }
+
   #clear(): void {
     for (const t of [this.#grace, this.#retry, this.#giveUp]) if (t !== null) this.clock.clearTimeout(t);
     this.#grace = this.#retry = this.#giveUp = null;
+  }
+}
+
+/** What a TURN server said while gathering (`RTCPeerConnectionIceErrorEvent`). */
+export interface RelayError {
+  url: string | null;
+  errorCode: number;
+  errorText: string;
+}
+
+/** `turn:host:port?transport=x` → a key that Chromium's reconstructed URLs match too. */
+function turnKey(url: string): string | null {
+  const m = /^(turns?):(?:\/\/)?([^?]+)(?:\?transport=(\w+))?/i.exec(url.trim());
+  if (!m) return null;
+  const scheme = m[1]!.toLowerCase();
+  return `${scheme}:${m[2]!.toLowerCase()}/${(m[3] ?? (scheme === 'turns' ? 'tcp' : 'udp')).toLowerCase()}`;
+}
+
+/**
+ * Whether this side's TURN relays work, from what gathering says: broken when TURN servers
+ * were given but every one of their URLs failed (`icecandidateerror`: 401 for a wrong secret,
+ * 701 for an unreachable port) and none gave a relay candidate — or when gathering ended with
+ * TURN errors and no relay candidate (a URL spelled otherwise than configured). A call can
+ * then fail at once with a clear reason instead of "Connecting…" until the connect bound.
+ */
+export class RelayHealth {
+  readonly #urls = new Set<string>();
+  readonly #failed = new Set<string>();
+  #first: RelayError | null = null;
+  #relays = 0;
+
+  constructor(servers: RTCIceServer[]) {
+    for (const s of servers)
+      for (const url of Array.isArray(s.urls) ? s.urls : [s.urls]) {
+        const key = turnKey(url);
+        if (key) this.#urls.add(key);
+      }
+  }
+
+  #silent = false;
+
+  /** A candidate was gathered (its `type`): true when it is a relay after the relay was called broken. */
+  candidate(type: string | null | undefined): boolean {
+    if (type !== 'relay') return false;
+    const wasBroken = this.broken !== null;
+    this.#relays++;
+    return wasBroken;
+  }
+
+  /**
+   * `relaySilentMs` after gathering began: the reason when TURN servers were given and none
+   * has given a relay candidate (nor an error yet), else null.
+   */
+  silent(): string | null {
+    if (this.#urls.size === 0 || this.#relays > 0) return null;
+    this.#silent = true;
+    return this.broken;
+  }
+
+  /** An `icecandidateerror`: the reason when this makes the relay broken, else null. */
+  error(e: RelayError): string | null {
+    const key = e.url ? turnKey(e.url) : null;
+    if (!key) return null; // a STUN server's error: relays are not concerned
+    this.#first ??= e;
+    this.#failed.add(key);
+    return [...this.#urls].every((u) => this.#failed.has(u)) ? this.broken : null;
+  }
+
+  /** Gathering ended: the reason when the relay is broken, else null. */
+  gatheringComplete(): string | null {
+    if (this.#first && this.#relays === 0) for (const u of this.#urls) this.#failed.add(u);
+    return this.broken;
+  }
+
+  /** Why the relay is broken (the first TURN error, `401 Unauthorized`), or null. */
+  get broken(): string | null {
+    if (this.#relays > 0 || this.#urls.size === 0) return null;
+    if (this.#silent && !this.#first) return 'no answer';
+    if (!this.#first) return null;
+    if (!this.#silent && ![...this.#urls].every((u) => this.#failed.has(u))) return null;
+    const { errorCode, errorText } = this.#first;
+    return `${errorCode}${errorText ? ` ${errorText}` : ''}`;
   }
 }
 

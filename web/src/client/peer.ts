@@ -12,7 +12,33 @@ export interface PeerLinkOptions {
   send(kind: CallSignalKind, payload: string): void;
   onState(state: RTCIceConnectionState): void;
   onRemote(stream: MediaStream): void;
+  /** A candidate was gathered (its type: host, srflx, prflx, relay). */
+  onCandidate?(type: string | null): void;
+  /** A STUN or TURN server failed while gathering (`icecandidateerror`). */
+  onCandidateError?(e: { url: string | null; errorCode: number; errorText: string }): void;
+  /** Gathering began (again: each restart, and each network change Chromium regathers for). */
+  onGatheringStart?(): void;
+  /** Gathering ended (for this round: a restart gathers again). */
+  onGatheringComplete?(): void;
+  /**
+   * A network interface came up after this round's gathering began (a host candidate on a new
+   * address, late): the round's offer may hold only the old network's candidates.
+   */
+  onNewNetwork?(): void;
 }
+
+/**
+ * A host candidate on an address first seen this long after the round's first one is a network
+ * that came up meanwhile; the interfaces present at the start all gather within a few ms.
+ */
+export const NEW_NETWORK_AFTER_MS = 500;
+/**
+ * An ICE-restart offer unanswered for this long is taken for lost (sent while the network was
+ * down) and withdrawn by the next restart; a younger one's answer may still be on its way, so
+ * a restart asked for meanwhile waits for it (withdrawing it would apply that answer to the
+ * new offer, or leave the peer on ICE credentials that no longer exist).
+ */
+export const OFFER_IN_FLIGHT_MS = 3_000;
 
 /** `setParameters` with the WebRTC-extensions options (not yet in TypeScript's DOM types). */
 type KeyFrameSetParameters = (
@@ -36,6 +62,16 @@ export class PeerLink {
   /** ICE was connected once and has not been since its last break. */
   #broken = false;
   #everConnected = false;
+  /**
+   * This ICE round (from the first offer, or the last restart made or answered): when its first
+   * host candidate came, and the host addresses seen. Not reset when gathering starts again by
+   * itself: Chromium regathers on a network change within the round, and that is what it looks for.
+   */
+  #round: { firstAt: number; addresses: Set<string> } = { firstAt: 0, addresses: new Set() };
+  /** When our pending offer was sent. */
+  #offeredAt = 0;
+  /** A restart asked for while an offer's answer may be on its way: made once it comes. */
+  #restartWhenStable = false;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({
@@ -43,7 +79,19 @@ export class PeerLink {
       iceTransportPolicy: options.relayOnly ? 'relay' : 'all',
     });
     this.pc.onicecandidate = (e) => {
-      if (e.candidate) options.send('CANDIDATE', JSON.stringify(e.candidate.toJSON()));
+      if (e.candidate) {
+        this.#noteCandidate(e.candidate);
+        options.onCandidate?.(e.candidate.type);
+        options.send('CANDIDATE', JSON.stringify(e.candidate.toJSON()));
+      }
+    };
+    this.pc.onicecandidateerror = (e) => {
+      const { url, errorCode, errorText } = e as RTCPeerConnectionIceErrorEvent;
+      options.onCandidateError?.({ url: url ?? null, errorCode, errorText: errorText ?? '' });
+    };
+    this.pc.onicegatheringstatechange = () => {
+      if (this.pc.iceGatheringState === 'gathering') options.onGatheringStart?.();
+      if (this.pc.iceGatheringState === 'complete') options.onGatheringComplete?.();
     };
     this.pc.oniceconnectionstatechange = () => {
       const state = this.pc.iceConnectionState;
@@ -59,12 +107,30 @@ export class PeerLink {
     // A restart over a link that never broke leaves the ICE state as it was: report it again
     // once the negotiation is done, so "reconnecting" ends.
     this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState === 'stable') options.onState(this.pc.iceConnectionState);
+      if (this.pc.signalingState !== 'stable') return;
+      options.onState(this.pc.iceConnectionState);
+      if (this.#restartWhenStable) {
+        this.#restartWhenStable = false;
+        void this.offer(true).catch(() => {});
+      }
     };
     this.pc.ontrack = (e) => {
       const stream = e.streams[0];
       if (stream) options.onRemote(stream);
     };
+  }
+
+  #noteCandidate(c: RTCIceCandidate): void {
+    if (c.type !== 'host' || !c.address) return;
+    const round = this.#round;
+    const now = Date.now();
+    if (round.addresses.size === 0) round.firstAt = now;
+    else if (!round.addresses.has(c.address) && now - round.firstAt >= NEW_NETWORK_AFTER_MS) {
+      round.addresses.add(c.address);
+      this.options.onNewNetwork?.();
+      return;
+    }
+    round.addresses.add(c.address);
   }
 
   addLocal(stream: MediaStream): void {
@@ -143,17 +209,27 @@ export class PeerLink {
 
   async #offer(restart: boolean): Promise<void> {
     if (this.#closed) return;
-    // A restart asked for again while our last offer is still unanswered (its signal may have
-    // been lost with the network): withdraw that offer and make a fresh one.
-    if (restart && this.pc.signalingState === 'have-local-offer')
+    // A restart asked for again while our last offer is still unanswered: a young offer's
+    // answer may be on its way (wait for it, then restart); an old one was lost with the
+    // network (withdraw it and make a fresh one).
+    if (restart && this.pc.signalingState === 'have-local-offer') {
+      if (Date.now() - this.#offeredAt < OFFER_IN_FLIGHT_MS) {
+        this.#restartWhenStable = true;
+        return;
+      }
       await this.pc.setLocalDescription({ type: 'rollback' });
+    }
     if (this.pc.signalingState !== 'stable') return;
     try {
       this.#makingOffer = true;
-      if (restart) this.pc.restartIce();
+      if (restart) {
+        this.pc.restartIce();
+        this.#round = { firstAt: 0, addresses: new Set() };
+      }
       await this.pc.setLocalDescription();
       const offer = this.pc.localDescription;
       if (offer?.type !== 'offer') return;
+      this.#offeredAt = Date.now();
       this.options.send(restart ? 'RESTART' : 'OFFER', offer.sdp);
     } finally {
       this.#makingOffer = false;
@@ -169,6 +245,7 @@ export class PeerLink {
       if (this.pc.signalingState === 'have-local-offer')
         await this.pc.setLocalDescription({ type: 'rollback' });
       await this.pc.setRemoteDescription({ type: 'offer', sdp: payload });
+      if (signal === 'restart') this.#round = { firstAt: 0, addresses: new Set() };
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
       this.options.send('ANSWER', answer.sdp ?? '');
