@@ -11,9 +11,8 @@
  * - a call relayed through TURN outlives its REST credentials (TURN_TTL=60);
  * - a misconfigured coturn (wrong secret, dead port) shows in /api/ice-verify and calls fail.
  *
- * `npm run lab` runs it with LAB_CALLS=20 and prints the matrix. Not named *.test.ts: `npm test`
- * does not run it (it takes 15–20 min on a 2-core machine).
- * Results go to test/lab/out/report.json and test/lab/out/matrix.md.
+ * `npm test` runs it with one call a cell (LAB_CALLS, 1 unless set); `npm run lab` with 20 and
+ * prints the matrix. Results go to test/lab/out/report.json and test/lab/out/matrix.md.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -74,18 +73,30 @@ const OUT = new URL('./out/', import.meta.url);
 const SECRET = 'lab-turn-secret';
 /** Every lab server's port on 203.0.113.1 (the browsers treat these origins as secure). */
 const PORTS = { turn: 8001, stun: 8002, ttl: 8003, badsecret: 8004, badport: 8005 } as const;
+/** What the call screen must say, on both sides, about a call that could not connect or was lost. */
+const SAYS = {
+  noRelay: /Can’t connect: relay not available on your plan/,
+  relayBroken: /Can’t connect: the relay server is not working \((401 |701 |no answer)[^)]*\)/,
+  lost: /Call ended: connection lost/,
+};
 /**
- * How a call that cannot connect must end: the other helper's text ("can't connect: relay not
- * available on your plan") or the engine's current one ("Call ended: connection lost").
+ * A misconfigured TURN server must fail a call this fast, from "Accept" (the connect bound is
+ * 30 s): a refusal is heard at once, a dead port after the client's 10 s relay wait, then 8 s
+ * for a direct path.
  */
-const EXPLAINED = /relay|connection lost/i;
+const RELAY_BROKEN_FAIL_MS = 25_000;
 /**
- * Media must flow again this soon after the new network is up. The issue's target is 3 s; the
- * lab measures 4–6 s alone and up to 18 s on a loaded machine (docs/connectivity.md): the restart made at the `online` event comes
- * before WebRTC sees the new interface, and IceRecovery's next try is 4 s later. Not met yet,
- * so the test holds the engine to what it does now and the report gives the figure.
+ * Network changes per run (the device moves back and forth, a new address each time), and how
+ * soon media must flow again on both sides after it joins the new network: the issue's 3 s, as
+ * the median of the moves, no single move over RECOVERY_LIMIT_MS. Single moves spread from
+ * 0.6 to 3.8 s (Chromium itself learns of a new interface about 2.2 s after it comes up:
+ * docs/connectivity.md), so one move is no measure; nine give a steady median.
  */
-const RECOVERY_BOUND_MS = 20_000;
+const MOVES = Number(process.env.LAB_MOVES || 9);
+const RECOVERY_MEDIAN_MS = Number(process.env.LAB_RECOVERY_MEDIAN_MS || 3_000);
+const RECOVERY_LIMIT_MS = 10_000;
+/** "Flowing again": inbound RTP grew by a few audio packets' worth (about 100 ms of Opus). */
+const FLOWING_BYTES = 300;
 /** No call may stay "Connecting…" longer than this: ICE failing ends it well before. */
 const SPINNER_LIMIT_MS = 90_000;
 
@@ -289,158 +300,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
   });
 
   labIt(
-    `should connect every call with TURN, and without TURN exactly where no relay is needed (${CALLS} calls a cell)`,
-    async () => {
-      const locks = new Locks();
-      /** One identity per site and plan for the cells expected to connect (calls are short). */
-      const shared = new Map<string, Person>();
-      await Promise.all(
-        (['turn', 'stun'] as Plan[]).flatMap((plan) =>
-          Object.keys(sites)
-            .filter((s) => /-[ab]$/.test(s))
-            .map(async (s) => shared.set(`${plan}:${s}`, await someone(s, plan, `${s} ${plan}`))),
-        ),
-      );
-      const paired = new Set<string>();
-      async function ensurePaired(a: Person, b: Person): Promise<void> {
-        const key = [a.address, b.address].sort().join();
-        if (paired.has(key)) return;
-        paired.add(key);
-        await pair(a, b);
-      }
-
-      async function runCell(plan: Plan, [x, y]: [SiteKind, SiteKind]) {
-        const expected = plan === 'turn' || connectsWithoutRelay(x, y);
-        const results: CallResult[] = [];
-        if (expected) {
-          const a = shared.get(`${plan}:${x}-a`)!;
-          const b = shared.get(`${plan}:${y}-b`)!;
-          for (let i = 0; i < CALLS; i++) {
-            const r = await locks.with([a, b], async () => {
-              await ensurePaired(a, b);
-              // Alternate who calls: both directions of the pair count.
-              const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
-              // A call that goes wrong is recorded with what went wrong, and the cell goes on:
-              // the matrix is asserted as a whole at the end, every cell in the message.
-              let result: CallResult;
-              try {
-                result = await call(from, to, SPINNER_LIMIT_MS);
-              } catch (e) {
-                await resetCall([from, to]);
-                return { connected: false, error: (e as Error).message.slice(0, 2000) };
-              }
-              if (result.connected) {
-                try {
-                  await Promise.all([mediaFlowing(from.page, 20_000), mediaFlowing(to.page, 20_000)]);
-                } catch (e) {
-                  result.error = `connected, but ${(e as Error).message}`;
-                }
-                await hangUp(from, to).catch(() => resetCall([from, to]));
-              }
-              return i % 2 === 0 ? result : { ...result, caller: result.callee, callee: result.caller };
-            });
-            results.push(r);
-          }
-        } else {
-          // Calls that must fail take the ICE timeouts (about 50 s): in parallel, each pair its own.
-          const pairs = Math.min(CALLS, 4);
-          const people = await Promise.all(
-            Array.from({ length: pairs }, async (_, i) => {
-              const [a, b] = await Promise.all([
-                someone(`${x}-a`, plan, `${x} ${i}`),
-                someone(`${y}-b`, plan, `${y} ${i}`),
-              ]);
-              await pair(a, b);
-              return [a, b] as const;
-            }),
-          );
-          await Promise.all(
-            people.map(async ([a, b], p) => {
-              for (let i = p; i < CALLS; i += pairs)
-                results.push(
-                  await call(a, b, SPINNER_LIMIT_MS).catch(async (e) => {
-                    await resetCall([a, b]);
-                    return { connected: false, error: (e as Error).message.slice(0, 2000) };
-                  }),
-                );
-            }),
-          );
-        }
-        const ok = results.filter((r) => r.connected && !r.error);
-        const types = new Map<string, number>();
-        for (const r of ok) types.set(pairType(r), (types.get(pairType(r)) ?? 0) + 1);
-        const failed = results.filter((r) => !r.connected);
-        const cell = {
-          plan,
-          a: x,
-          b: y,
-          expected: (expected ? 'connect' : 'fail') as 'connect' | 'fail',
-          calls: results.length,
-          connected: ok.length,
-          setupMedianMs: median(ok.map((r) => r.setupMs!)),
-          setupP95Ms: quantile(
-            ok.map((r) => r.setupMs!),
-            0.95,
-          ),
-          failMedianMs: median(failed.map((r) => r.failMs!)),
-          pairs: Object.fromEntries(types),
-          ended: failed.slice(0, 1).map((r) => r.ended),
-          errors: results.flatMap((r) => (r.error ? [r.error] : [])),
-        };
-        report.cells.push(cell);
-        return { cell, results };
-      }
-
-      const failing = CELLS.flatMap((c) => (connectsWithoutRelay(...c) ? [] : [() => runCell('stun', c)]));
-      const connecting = [
-        ...CELLS.map((c) => () => runCell('turn', c)),
-        ...CELLS.flatMap((c) => (connectsWithoutRelay(...c) ? [() => runCell('stun', c)] : [])),
-      ];
-      const all = await Promise.all([Promise.all(failing.map((f) => f())), pool(2, connecting)]);
-      const wrong = all
-        .flat()
-        .filter(({ cell }) => cell.errors.length > 0)
-        .map(({ cell }) => `${cell.plan} ${cell.a}↔${cell.b}: ${cell.errors.join(' | ')}`);
-      assert.deepEqual(wrong, [], 'calls that went wrong');
-      for (const { cell, results } of all.flat()) {
-        const name = `${cell.plan} ${cell.a}↔${cell.b}`;
-        if (cell.expected === 'connect') {
-          assert.equal(cell.connected, CALLS, `${name}: every call connects (${JSON.stringify(results)})`);
-          if (cell.plan === 'turn' && !connectsWithoutRelay(cell.a, cell.b))
-            for (const r of results)
-              assert.ok(
-                r.caller?.local === 'relay' || r.callee?.local === 'relay',
-                `${name}: relayed (${pairType(r)})`,
-              );
-          if (cell.a === 'udp-blocked' || cell.b === 'udp-blocked')
-            for (const r of results) {
-              const blocked = cell.a === 'udp-blocked' ? r.caller : r.callee;
-              assert.ok(
-                blocked?.protocol === 'tcp' || ['tcp', 'tls'].includes(blocked?.relayProtocol ?? ''),
-                `${name}: the UDP-blocked side over TCP or TLS (${pairType(r)})`,
-              );
-            }
-        } else {
-          assert.equal(cell.connected, 0, `${name}: no call connects without a relay`);
-          for (const r of results) {
-            const { caller, callee } = r.ended!;
-            assert.ok(
-              [...caller.hangUps, ...callee.hangUps].includes('ICE_FAILED'),
-              `${name}: ended as ICE_FAILED (${JSON.stringify(r.ended)})`,
-            );
-            for (const side of [caller, callee])
-              assert.ok(
-                (side.outcome === 'failed' && EXPLAINED.test(side.text)) || /ice_failed/.test(side.text),
-                `${name}: the call screen explains (${JSON.stringify(side)})`,
-              );
-          }
-        }
-      }
-    },
-  );
-
-  labIt(
-    'should restart ICE after a network change mid-call (new address, new NAT) with media flowing again on both sides',
+    `should restart ICE after a network change mid-call (new address, new NAT) with media flowing again on both sides (${MOVES} moves)`,
     async () => {
       const m = await someone('mobile', 'turn', 'Mobile');
       const p = await someone('open-b', 'turn', 'Peer');
@@ -448,54 +308,212 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
       const r = await call(m, p, SPINNER_LIMIT_MS);
       assert.ok(r.connected, 'the call connects');
       await Promise.all([mediaFlowing(m.page), mediaFlowing(p.page)]);
-      const before = { ufrag: await ufrag(m.page), pair: await selectedPair(m.page) };
-      // Off the first network: the browser sees itself offline (no link left), then the second
-      // network comes up and recovery is timed from there.
-      lab.moveMobile(mobile, 'leave');
-      await m.page.waitForFunction(() => !navigator.onLine, null, { timeout: 20_000 });
-      lab.moveMobile(mobile, 'join');
-      const moved = Date.now();
-      const base = await Promise.all([bytesIn(m.page), bytesIn(p.page)]);
-      const back: (number | null)[] = [null, null];
-      await eventually(
-        async () => {
-          const now = await Promise.all([bytesIn(m.page), bytesIn(p.page)]);
-          now.forEach((n, i) => {
-            if (back[i] === null && n > base[i]! + 1000) back[i] = Date.now() - moved;
+      const times: number[] = [];
+      for (let move = 0; move < MOVES; move++) {
+        const before = { ufrag: await ufrag(m.page), pair: await selectedPair(m.page) };
+        // Off the current network: the browser sees itself offline (no link left), then the
+        // other network comes up and recovery is timed from there.
+        lab.moveMobile(mobile, 'leave');
+        await m.page.waitForFunction(() => !navigator.onLine, null, { timeout: 20_000 });
+        lab.moveMobile(mobile, 'join');
+        const moved = Date.now();
+        const base = await Promise.all([bytesIn(m.page), bytesIn(p.page)]);
+        const back: (number | null)[] = [null, null];
+        await eventually(
+          async () => {
+            const now = await Promise.all([bytesIn(m.page), bytesIn(p.page)]);
+            now.forEach((n, i) => {
+              if (back[i] === null && n > base[i]! + FLOWING_BYTES) back[i] = Date.now() - moved;
+            });
+            return back.every((b) => b !== null);
+          },
+          'media flowing again on both sides',
+          30_000,
+        ).catch(async (e) => {
+          throw new Error(
+            `${e.message}: ${JSON.stringify({ move, back, mobile: await iceStates(m.page), peer: await iceStates(p.page) })}`,
+          );
+        });
+        const recoveryMs = Math.max(...(back as number[]));
+        if (process.env.LAB_DEBUG)
+          console.log({
+            moved,
+            mobile: await iceStates(m.page, moved),
+            peer: await iceStates(p.page, moved),
           });
-          return back.every((b) => b !== null);
-        },
-        'media flowing again on both sides',
-        30_000,
-      ).catch(async (e) => {
-        throw new Error(
-          `${e.message}: ${JSON.stringify({ back, mobile: await iceStates(m.page), peer: await iceStates(p.page) })}`,
+        const after = { ufrag: await ufrag(m.page), pair: await selectedPair(m.page) };
+        report.networkChange.push({
+          recoveryMs,
+          mobileMs: back[0]!,
+          peerMs: back[1]!,
+          before: before.pair,
+          after: after.pair,
+        });
+        times.push(recoveryMs);
+        assert.notEqual(after.ufrag, before.ufrag, 'recovered through an ICE restart');
+        await phase(m.page, 'connected').waitFor();
+        assert.equal(await phase(p.page, 'connected').count(), 1, 'the call goes on');
+        assert.ok(
+          recoveryMs <= RECOVERY_LIMIT_MS,
+          `move ${move}: back within ${RECOVERY_LIMIT_MS} ms, took ${recoveryMs} ms`,
         );
-      });
-      const recoveryMs = Math.max(...(back as number[]));
-      if (process.env.LAB_DEBUG)
-        console.log({ moved, mobile: await iceStates(m.page, moved), peer: await iceStates(p.page, moved) });
-      const after = { ufrag: await ufrag(m.page), pair: await selectedPair(m.page) };
-      report.networkChange.push({
-        recoveryMs,
-        mobileMs: back[0]!,
-        peerMs: back[1]!,
-        before: before.pair,
-        after: after.pair,
-      });
-      assert.notEqual(after.ufrag, before.ufrag, 'recovered through an ICE restart');
-      await phase(m.page, 'connected').waitFor();
-      assert.equal(await phase(p.page, 'connected').count(), 1, 'the call goes on');
+        // Settled on the new network before the next move (its restart's answer is in).
+        await Promise.all([mediaFlowing(m.page), mediaFlowing(p.page)]);
+      }
+      const med = median(times)!;
       assert.ok(
-        recoveryMs <= RECOVERY_BOUND_MS,
-        `media flowing again within ${RECOVERY_BOUND_MS} ms, took ${recoveryMs} ms`,
+        med <= RECOVERY_MEDIAN_MS,
+        `media flowing again within ${RECOVERY_MEDIAN_MS} ms (median of ${MOVES} moves), took ${times.join(', ')} ms`,
       );
       await hangUp(m, p);
     },
   );
 
-  // These mostly wait (ICE timeouts, a credential lifetime): side by side.
-  describe('long waits', { concurrency: true }, () => {
+  // The matrix and the tests that mostly wait (ICE timeouts, a credential lifetime): side by
+  // side. The network change runs before, alone: it is timed.
+  describe('matrix and long waits', { concurrency: true }, () => {
+    labIt(
+      `should connect every call with TURN, and without TURN exactly where no relay is needed (${CALLS} calls a cell)`,
+      async () => {
+        const locks = new Locks();
+        /** One identity per site and plan for the cells expected to connect (calls are short). */
+        const shared = new Map<string, Person>();
+        await Promise.all(
+          (['turn', 'stun'] as Plan[]).flatMap((plan) =>
+            Object.keys(sites)
+              .filter((s) => /-[ab]$/.test(s))
+              .map(async (s) => shared.set(`${plan}:${s}`, await someone(s, plan, `${s} ${plan}`))),
+          ),
+        );
+        const paired = new Set<string>();
+        async function ensurePaired(a: Person, b: Person): Promise<void> {
+          const key = [a.address, b.address].sort().join();
+          if (paired.has(key)) return;
+          paired.add(key);
+          await pair(a, b);
+        }
+
+        async function runCell(plan: Plan, [x, y]: [SiteKind, SiteKind]) {
+          const expected = plan === 'turn' || connectsWithoutRelay(x, y);
+          const results: CallResult[] = [];
+          if (expected) {
+            const a = shared.get(`${plan}:${x}-a`)!;
+            const b = shared.get(`${plan}:${y}-b`)!;
+            for (let i = 0; i < CALLS; i++) {
+              const r = await locks.with([a, b], async () => {
+                await ensurePaired(a, b);
+                // Alternate who calls: both directions of the pair count.
+                const [from, to] = i % 2 === 0 ? [a, b] : [b, a];
+                // A call that goes wrong is recorded with what went wrong, and the cell goes on:
+                // the matrix is asserted as a whole at the end, every cell in the message.
+                let result: CallResult;
+                try {
+                  result = await call(from, to, SPINNER_LIMIT_MS);
+                } catch (e) {
+                  await resetCall([from, to]);
+                  return { connected: false, error: (e as Error).message.slice(0, 2000) };
+                }
+                if (result.connected) {
+                  try {
+                    await Promise.all([mediaFlowing(from.page, 20_000), mediaFlowing(to.page, 20_000)]);
+                  } catch (e) {
+                    result.error = `connected, but ${(e as Error).message}`;
+                  }
+                  await hangUp(from, to).catch(() => resetCall([from, to]));
+                }
+                return i % 2 === 0 ? result : { ...result, caller: result.callee, callee: result.caller };
+              });
+              results.push(r);
+            }
+          } else {
+            // Calls that must fail wait out the connect bound (30 s): cells side by side, each
+            // call between the cell's two people (locked like the others).
+            const a = shared.get(`${plan}:${x}-a`)!;
+            const b = shared.get(`${plan}:${y}-b`)!;
+            for (let i = 0; i < CALLS; i++)
+              results.push(
+                await locks.with([a, b], async () => {
+                  await ensurePaired(a, b);
+                  return call(a, b, SPINNER_LIMIT_MS).catch(async (e) => {
+                    await resetCall([a, b]);
+                    return { connected: false, error: (e as Error).message.slice(0, 2000) } as CallResult;
+                  });
+                }),
+              );
+          }
+          const ok = results.filter((r) => r.connected && !r.error);
+          const types = new Map<string, number>();
+          for (const r of ok) types.set(pairType(r), (types.get(pairType(r)) ?? 0) + 1);
+          const failed = results.filter((r) => !r.connected);
+          const cell = {
+            plan,
+            a: x,
+            b: y,
+            expected: (expected ? 'connect' : 'fail') as 'connect' | 'fail',
+            calls: results.length,
+            connected: ok.length,
+            setupMedianMs: median(ok.map((r) => r.setupMs!)),
+            setupP95Ms: quantile(
+              ok.map((r) => r.setupMs!),
+              0.95,
+            ),
+            failMedianMs: median(failed.map((r) => r.failMs!)),
+            pairs: Object.fromEntries(types),
+            ended: failed.slice(0, 1).map((r) => r.ended),
+            errors: results.flatMap((r) => (r.error ? [r.error] : [])),
+          };
+          report.cells.push(cell);
+          return { cell, results };
+        }
+
+        const failing = CELLS.flatMap((c) => (connectsWithoutRelay(...c) ? [] : [() => runCell('stun', c)]));
+        const connecting = [
+          ...CELLS.map((c) => () => runCell('turn', c)),
+          ...CELLS.flatMap((c) => (connectsWithoutRelay(...c) ? [() => runCell('stun', c)] : [])),
+        ];
+        const all = await Promise.all([Promise.all(failing.map((f) => f())), pool(2, connecting)]);
+        const wrong = all
+          .flat()
+          .filter(({ cell }) => cell.errors.length > 0)
+          .map(({ cell }) => `${cell.plan} ${cell.a}↔${cell.b}: ${cell.errors.join(' | ')}`);
+        assert.deepEqual(wrong, [], 'calls that went wrong');
+        for (const { cell, results } of all.flat()) {
+          const name = `${cell.plan} ${cell.a}↔${cell.b}`;
+          if (cell.expected === 'connect') {
+            assert.equal(cell.connected, CALLS, `${name}: every call connects (${JSON.stringify(results)})`);
+            if (cell.plan === 'turn' && !connectsWithoutRelay(cell.a, cell.b))
+              for (const r of results)
+                assert.ok(
+                  r.caller?.local === 'relay' || r.callee?.local === 'relay',
+                  `${name}: relayed (${pairType(r)})`,
+                );
+            if (cell.a === 'udp-blocked' || cell.b === 'udp-blocked')
+              for (const r of results) {
+                const blocked = cell.a === 'udp-blocked' ? r.caller : r.callee;
+                assert.ok(
+                  blocked?.protocol === 'tcp' || ['tcp', 'tls'].includes(blocked?.relayProtocol ?? ''),
+                  `${name}: the UDP-blocked side over TCP or TLS (${pairType(r)})`,
+                );
+              }
+          } else {
+            assert.equal(cell.connected, 0, `${name}: no call connects without a relay`);
+            for (const r of results) {
+              const { caller, callee } = r.ended!;
+              assert.ok(
+                [...caller.hangUps, ...callee.hangUps].includes('ICE_FAILED'),
+                `${name}: ended as ICE_FAILED (${JSON.stringify(r.ended)})`,
+              );
+              for (const side of [caller, callee])
+                assert.ok(
+                  side.outcome === 'failed' && SAYS.noRelay.test(side.text),
+                  `${name}: the call screen explains (${JSON.stringify(side)})`,
+                );
+            }
+          }
+        }
+      },
+    );
+
     labIt('should end a call cleanly with ice_failed on both sides when the network stays away', async () => {
       const o = await someone('outage', 'turn', 'Outage');
       const p = await someone('open-a', 'turn', 'Far');
@@ -515,7 +533,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
         report.outage = { endedAfterMs: ended };
         for (const x of [o, p]) {
           assert.equal(await x.page.locator('cv-call section.stage').getAttribute('data-outcome'), 'failed');
-          assert.match(await statusText(x.page), EXPLAINED);
+          assert.match(await statusText(x.page), SAYS.lost);
           assert.deepEqual(x.hangUps, ['ICE_FAILED'], `${x.name} gave up with ICE_FAILED`);
         }
       } finally {
@@ -574,10 +592,8 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
             assert.equal(r.connected, false);
             assert.ok([...r.ended!.caller.hangUps, ...r.ended!.callee.hangUps].includes('ICE_FAILED'));
             for (const side of [r.ended!.caller, r.ended!.callee])
-              assert.ok(
-                (side.outcome === 'failed' && EXPLAINED.test(side.text)) || /ice_failed/.test(side.text),
-                JSON.stringify(side),
-              );
+              assert.ok(side.outcome === 'failed' && SAYS.relayBroken.test(side.text), JSON.stringify(side));
+            assert.ok(r.failMs! <= RELAY_BROKEN_FAIL_MS, `${name}: failed fast (${r.failMs} ms)`);
             report.misconfigured!.push({ config: name, verify: body.problems, failMs: r.failMs! });
           }),
         );

@@ -58,6 +58,13 @@ export async function person(
               at: Date.now(),
             });
         });
+        this.addEventListener('signalingstatechange', () => {
+          if (w.__pcs.at(-1) === this) w.__ice.push({ state: `sig ${this.signalingState}`, at: Date.now() });
+        });
+        this.addEventListener('icegatheringstatechange', () => {
+          if (w.__pcs.at(-1) === this)
+            w.__ice.push({ state: `gather ${this.iceGatheringState}`, at: Date.now() });
+        });
         this.addEventListener('iceconnectionstatechange', () => {
           if (w.__pcs.at(-1) === this) w.__ice.push({ state: this.iceConnectionState, at: Date.now() });
         });
@@ -273,7 +280,13 @@ export async function call(from: Person, to: Person, limitMs: number): Promise<C
       toIce: await iceStates(to.page),
     });
   // One side ended: the other must end too (it gives up, or hears the hang-up), within the limit.
-  await Promise.all([from, to].map((p) => phase(p.page, 'ended').waitFor({ timeout: limitMs })));
+  await Promise.all([from, to].map((p) => phase(p.page, 'ended').waitFor({ timeout: limitMs }))).catch(
+    async (e) => {
+      const state = async (p: Person) =>
+        `${p.name}: ${await p.page.locator('cv-call section.stage').getAttribute('data-phase')} ${(await iceStates(p.page)).join(', ')}`;
+      throw new Error(`${(e as Error).message.split('\n')[0]}\n${await state(from)}\n${await state(to)}`);
+    },
+  );
   const failMs = Date.now() - accepted;
   const ended = { caller: await endState(from), callee: await endState(to) };
   for (const p of [from, to]) await close(p);

@@ -123,6 +123,13 @@ export function cleanStale(): string[] {
   return stale;
 }
 
+/** A client that can move between two networks (`Lab.moveMobile`); `on`: 0 the first, 1 the second. */
+export type Mobile = Site & {
+  second: { address: string; publicAddress: string; router: string };
+  on: 0 | 1;
+  joins: number;
+};
+
 export class Lab {
   readonly prefix = `${PREFIX}${process.pid}`;
   readonly pub = `${this.prefix}-pub`;
@@ -157,6 +164,18 @@ export class Lab {
     run(['ip', 'netns', 'add', ns]);
     this.#made.push(ns);
     run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    // IPv4 only (documentation ranges): no IPv6 link-local addresses, whose late arrival
+    // after a link comes up (duplicate address detection) would be a second network change.
+    run([
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'sysctl',
+      '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
   }
 
   /** A veth from the public bridge to `ns`, where it is called `dev` and gets `address`. */
@@ -227,9 +246,10 @@ export class Lab {
 
   /**
    * A client with two cone NAT routers: on the first (eth0, 198.18.n.2) now, its second link
-   * (eth1, 198.19.n.2 behind another public address) configured but down until `moveMobile`.
+   * (eth1, behind another public address) down and without an address until `moveMobile` joins
+   * it (198.19.n.2).
    */
-  addMobile(name: string): Site & { second: { address: string; publicAddress: string; router: string } } {
+  addMobile(name: string): Mobile {
     const site = this.addSite(name, 'cone');
     const net = this.#net;
     const router2 = `${site.ns}-r2`;
@@ -239,12 +259,12 @@ export class Lab {
       `-n ${router2} link add lan type veth peer name eth1 netns ${site.ns}`,
       `-n ${router2} addr add 198.19.${net}.1/24 dev lan`,
       `-n ${router2} link set lan up`,
-      `-n ${site.ns} addr add 198.19.${net}.2/24 dev eth1`,
     ]);
-    const mobile = {
+    const mobile: Mobile = {
       ...site,
-      kind: 'mobile' as const,
       second: { address: `198.19.${net}.2`, publicAddress: wan2, router: router2 },
+      on: 0,
+      joins: 0,
     };
     this.sites.set(name, mobile);
     return mobile;
@@ -252,13 +272,29 @@ export class Lab {
 
   /**
    * The network change, in two steps as on a phone leaving Wi-Fi for mobile data: `leave` takes
-   * the first link down (the device is offline), `join` brings up the second one (a new LAN
-   * address behind another NAT, a new public address) as the default route.
+   * the current link down and its address away (the device is offline), `join` gives the other
+   * link its address (as DHCP would) and makes it the default route: a new LAN address behind
+   * another NAT, a new public address. Called again, it moves the device back.
    */
-  moveMobile(site: Site & { second: { address: string } }, step: 'leave' | 'join'): void {
-    const gw = site.second.address.replace(/\.2$/, '.1');
-    if (step === 'leave') ipBatch([`-n ${site.ns} link set eth0 down`]);
-    else ipBatch([`-n ${site.ns} link set eth1 up`, `-n ${site.ns} route replace default via ${gw}`]);
+  moveMobile(site: Mobile, step: 'leave' | 'join'): void {
+    const devs = ['eth0', 'eth1'] as const;
+    const lans = [site.address, site.second.address].map((a) => a.replace(/\.\d+$/, ''));
+    if (step === 'leave')
+      ipBatch([
+        `-n ${site.ns} link set ${devs[site.on]} down`,
+        `-n ${site.ns} addr flush dev ${devs[site.on]}`,
+      ]);
+    else {
+      const to = site.on === 0 ? 1 : 0;
+      // Each join a new address, never one Chromium may still remember from an earlier stay.
+      site.joins += 1;
+      ipBatch([
+        `-n ${site.ns} addr add ${lans[to]}.${10 + site.joins}/24 dev ${devs[to]}`,
+        `-n ${site.ns} link set ${devs[to]} up`,
+        `-n ${site.ns} route replace default via ${lans[to]}.1`,
+      ]);
+      site.on = to;
+    }
   }
 
   /** A site's whole network goes away (its uplink down) or comes back. */
