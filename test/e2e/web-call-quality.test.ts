@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { CallQuality } from '../../events/calls/quality.ts';
+import { ICE_RECOVERY } from '../../web/src/client/ice-timing.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
 
-/** The call engine's bound on reaching a first connection (web/src/client/ice-timing.ts). */
-const GIVE_UP_MS = 30_000;
+/** The call engine's bound on reaching a first connection without a relay. */
+const GIVE_UP_MS = ICE_RECOVERY.noRelayGiveUpMs;
 
 interface Person {
   context: BrowserContext;

@@ -426,10 +426,12 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
               results.push(r);
             }
           } else {
-            // Calls that must fail wait out the connect bound (30 s): cells side by side, each
-            // call between the cell's two people (locked like the others).
-            const a = shared.get(`${plan}:${x}-a`)!;
-            const b = shared.get(`${plan}:${y}-b`)!;
+            // Calls that must fail wait out the connect bound (15 s without a relay): cells
+            // side by side, each with two people of its own.
+            const [a, b] = await Promise.all([
+              someone(`${x}-a`, plan, `${x} ${y} a`),
+              someone(`${y}-b`, plan, `${x} ${y} b`),
+            ]);
             for (let i = 0; i < CALLS; i++)
               results.push(
                 await locks.with([a, b], async () => {

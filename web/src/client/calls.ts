@@ -201,7 +201,7 @@ export class Calls {
     if (call?.phase !== 'incoming') return;
     this.#update({ phase: 'connecting', media, acceptedAt: Date.now() });
     await this.#connect(call.callId, media, true);
-    this.#recovery?.connecting();
+    this.#recovery?.connecting(this.call?.relayAvailable !== false);
     await this.deps.api().request(AnswerCall, { callId: call.callId });
   }
 
@@ -333,7 +333,7 @@ export class Calls {
       if (this.call.outgoing) {
         if (this.call.phase !== 'calling' && this.call.phase !== 'ringing') return;
         this.#update({ phase: 'connecting', acceptedAt: Date.now() });
-        this.#recovery?.connecting();
+        this.#recovery?.connecting(this.call?.relayAvailable !== false);
         await this.#link?.offer();
       } else if (this.call.phase === 'incoming') {
         // Accepted, but not by this tab (which would be connecting): another tab or device.

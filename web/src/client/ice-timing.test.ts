@@ -113,6 +113,15 @@ describe('IceRecovery', () => {
     assert.deepEqual(log, [`giveUp@${ICE_RECOVERY.giveUpMs}`]);
   });
 
+  it('should give a first connection without a relay the shorter bound', async () => {
+    const { clock, log, r } = recovery();
+    r.connecting(false);
+    await clock.advance(ICE_RECOVERY.noRelayGiveUpMs - 1);
+    assert.deepEqual(log, []);
+    await clock.advance(1);
+    assert.deepEqual(log, [`giveUp@${ICE_RECOVERY.noRelayGiveUpMs}`]);
+  });
+
   it('should keep the first connection’s deadline through restarts, and drop it once connected', async () => {
     const { clock, log, r } = recovery();
     r.connecting();

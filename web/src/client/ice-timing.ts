@@ -22,6 +22,12 @@ export const ICE_RECOVERY = {
    */
   giveUpMs: 30_000,
   /**
+   * The first connection's bound when this side has no TURN relay: only direct pairs are
+   * checked, and those that can work do within a few seconds (docs/connectivity.md); waiting
+   * the whole `giveUpMs` only delays "relay not available on your plan".
+   */
+  noRelayGiveUpMs: 15_000,
+  /**
    * A first connection whose relay is known broken (every TURN server refused or never
    * answered, see RelayHealth) gets this long for a direct path instead: direct candidate pairs
    * connect within about 2 s where they can (docs/connectivity.md).
@@ -98,9 +104,9 @@ export class IceRecovery {
    * within `giveUpMs` (no candidate pair ever works, and ICE may never even say `failed`), give
    * up, so "Connecting…" is never shown for ever.
    */
-  connecting(): void {
+  connecting(relayAvailable = true): void {
     if (this.#stopped || this.#giveUp !== null) return;
-    this.#armGiveUp(this.timing.giveUpMs);
+    this.#armGiveUp(relayAvailable ? this.timing.giveUpMs : this.timing.noRelayGiveUpMs);
     this.#connectDeadline = this.#deadline;
     if (this.#relayBroken !== null) this.relayBroken(this.#relayBroken);
   }
