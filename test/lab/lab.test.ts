@@ -197,6 +197,12 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
     networkChange: [],
   };
   const everyone: Person[] = [];
+  /** Writes the report as it stands: after each part, so a run cut short keeps what it found. */
+  const save = () => {
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(new URL('report.json', OUT), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(new URL('matrix.md', OUT), markdown(report));
+  };
 
   /** New identities two at a time: making one (page load, key, sign-in) is the costly part. */
   const making = new Locks();
@@ -258,9 +264,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
     await coturn?.stop();
     lab?.destroy();
     assert.deepEqual(lab?.live() ?? [], [], 'every lab namespace removed');
-    mkdirSync(OUT, { recursive: true });
-    writeFileSync(new URL('report.json', OUT), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(new URL('matrix.md', OUT), markdown(report));
+    save();
     assert.deepEqual(problems, [], 'no page errors');
   });
 
@@ -350,6 +354,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
           after: after.pair,
         });
         times.push(recoveryMs);
+        save();
         assert.notEqual(after.ufrag, before.ufrag, 'recovered through an ICE restart');
         await phase(m.page, 'connected').waitFor();
         assert.equal(await phase(p.page, 'connected').count(), 1, 'the call goes on');
@@ -465,6 +470,7 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
             errors: results.flatMap((r) => (r.error ? [r.error] : [])),
           };
           report.cells.push(cell);
+        save();
           return { cell, results };
         }
 
