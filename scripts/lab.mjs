@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run lab`: the connectivity lab (test/lab/lab.suite.ts) with LAB_CALLS calls per matrix cell
+// `npm run lab`: the connectivity lab (test/lab/lab.test.ts) with LAB_CALLS calls per matrix cell
 // (20 unless set), then the matrix it wrote to test/lab/out/matrix.md (report.json beside it).
 // Needs root, iproute2 (`ip`), nftables (`nft`), coturn and Chromium (docs/connectivity.md).
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 const started = Date.now();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/lab/lab.suite.ts'],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/lab/lab.test.ts'],
   { stdio: 'inherit', env: { ...process.env, LAB_CALLS: process.env.LAB_CALLS || '20' } },
 );
 const matrix = new URL('../test/lab/out/matrix.md', import.meta.url);
