@@ -14,15 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { launchChromium, launchChromiumPartitioned, skipWithoutChromium } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
-import { type HostSite, startHostSite } from '../support/host-site.ts';
+import { type HostSite, hostEvents, startHostSite, waitForHostEvent } from '../support/host-site.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
-
-interface Recorded {
-  target: string;
-  type: string;
-  detail: any;
-}
 
 const EVENTS = [
   'cv-ready',
@@ -121,20 +115,6 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     return { context, page, problems };
   }
 
-  const events = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as any).__cvEvents);
-  async function waitForEvent(
-    page: Page,
-    target: string,
-    type: string,
-    match: (d: any) => boolean = () => true,
-  ) {
-    let found: Recorded | undefined;
-    await eventually(async () => {
-      found = (await events(page)).find((e) => e.target === target && e.type === type && match(e.detail));
-      return found !== undefined;
-    }, `${type} on #${target}`);
-    return found!.detail;
-  }
   const frameIn = (page: Page, id: string): FrameLocator => page.frameLocator(`#${id} iframe`);
   const frameOf = (page: Page, id: string): Promise<Frame> =>
     page
@@ -170,7 +150,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
   it('should run the whole app inline with <callvault-app>: sign up in the frame, message a full-app user', async () => {
     const visitor = await openShop('/app');
     const { page } = visitor;
-    const ready = await waitForEvent(page, 'app', 'cv-ready');
+    const ready = await waitForHostEvent(page, 'app', 'cv-ready');
     assert.equal(ready.signedIn, false);
     const app = frameIn(page, 'app');
     // No identity and no first-party storage in the frame: the Storage Access prompt is offered
@@ -185,7 +165,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     );
     await app.getByLabel('Display name').fill('Inline visitor');
     await app.getByRole('button', { name: 'Create identity' }).click();
-    const signedIn = await waitForEvent(page, 'app', 'cv-signed-in');
+    const signedIn = await waitForHostEvent(page, 'app', 'cv-signed-in');
     assert.equal(signedIn.displayName, 'Inline visitor');
     await app.locator('[data-access]').waitFor({ state: 'detached' });
     await app.locator('cv-connection-status [data-state="online"]').first().waitFor();
@@ -198,7 +178,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     const composer = app.getByLabel('Message', { exact: true });
     await composer.fill('Hello from the inline app');
     await composer.press('Enter');
-    const sent = await waitForEvent(page, 'app', 'cv-message', (d) => d.outgoing);
+    const sent = await waitForHostEvent(page, 'app', 'cv-message', (d) => d.outgoing);
     assert.equal(sent.from, signedIn.address);
     await owner.page.locator(`cv-conversation-list [data-peer="${signedIn.address}"]`).click();
     await owner.page.locator('cv-chat li.msg.in', { hasText: 'Hello from the inline app' }).waitFor();
@@ -229,7 +209,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     const offline = await signOutFromHost(page);
     assert.equal(offline.outcome, 'resolved');
     assert.ok(offline.took < 8000, `signOut() took ${offline.took} ms`);
-    await waitForEvent(page, 'app', 'cv-signed-out');
+    await waitForHostEvent(page, 'app', 'cv-signed-out');
     await app.getByRole('button', { name: 'Create identity' }).waitFor();
     assert.deepEqual(await hostStorage(page), CLEAN);
     await context.setOffline(false);
@@ -241,7 +221,12 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     // Reachable, with the socket just dropped and reconnecting: the server is told (over HTTP).
     await app.getByLabel('Display name').fill('Second visitor');
     await app.getByRole('button', { name: 'Create identity' }).click();
-    const second = await waitForEvent(page, 'app', 'cv-signed-in', (d) => d.displayName === 'Second visitor');
+    const second = await waitForHostEvent(
+      page,
+      'app',
+      'cv-signed-in',
+      (d) => d.displayName === 'Second visitor',
+    );
     await app.locator('cv-connection-status [data-state="online"]').first().waitFor();
     server.app.sockets.closeAll();
     await app.locator('cv-connection-status [data-state="reconnecting"]').first().waitFor();
@@ -250,7 +235,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     assert.ok(online.took < 8000, `signOut() took ${online.took} ms`);
     await eventually(
       async () =>
-        (await events(page)).filter((e) => e.target === 'app' && e.type === 'cv-signed-out').length === 2,
+        (await hostEvents(page)).filter((e) => e.target === 'app' && e.type === 'cv-signed-out').length === 2,
       'a second cv-signed-out',
     );
     assert.equal(await ended(second.address), 1);
@@ -271,7 +256,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
       },
       { server: cv, owner: owner.address },
     );
-    await waitForEvent(page, 'quick', 'cv-ready');
+    await waitForHostEvent(page, 'quick', 'cv-ready');
     await page.evaluate(() => (document.querySelector('#quick') as any).setTheme());
     // The frame goes somewhere else: commands reach no embed any more.
     const frame = await frameOf(page, 'quick');
@@ -323,7 +308,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
 
   it('should float <cv-launcher> in the corner, open and close its panel, and count unread messages while closed', async () => {
     const { page, context, problems } = await openShop('/launcher');
-    await waitForEvent(page, 'launcher', 'cv-ready');
+    await waitForHostEvent(page, 'launcher', 'cv-ready');
     const bubble = page.locator('#launcher').getByRole('button', { name: 'Chat with us' });
     const box = (await bubble.boundingBox())!;
     const viewport = page.viewportSize()!;
@@ -349,13 +334,13 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     const frame = frameIn(page, 'launcher');
     await frame.getByLabel('Display name').fill('Launcher visitor');
     await frame.getByRole('button', { name: 'Create identity' }).click();
-    const me = await waitForEvent(page, 'launcher', 'cv-signed-in');
+    const me = await waitForHostEvent(page, 'launcher', 'cv-signed-in');
     // open() shows the conversation; the visitor writes, then close() hides the panel.
     await page.evaluate(() => (document.querySelector('#launcher') as any).open());
     const composer = frame.getByLabel('Message', { exact: true });
     await composer.fill('Hello from the bubble');
     await composer.press('Enter');
-    await waitForEvent(page, 'launcher', 'cv-message', (d) => d.outgoing);
+    await waitForHostEvent(page, 'launcher', 'cv-message', (d) => d.outgoing);
     await page.evaluate(() => (document.querySelector('#launcher') as any).close());
     await panel.waitFor({ state: 'hidden' });
     assert.equal(await page.locator('#launcher').getAttribute('open'), null);
@@ -367,7 +352,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     const reply = owner.page.getByLabel('Message', { exact: true });
     await reply.fill('We are here');
     await reply.press('Enter');
-    assert.deepEqual(await waitForEvent(page, 'launcher', 'cv-unread-changed', (d) => d.count === 1), {
+    assert.deepEqual(await waitForHostEvent(page, 'launcher', 'cv-unread-changed', (d) => d.count === 1), {
       count: 1,
     });
     await page.locator('#launcher').getByRole('button', { name: 'Chat with us (1 unread)' }).waitFor();
@@ -376,7 +361,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     // Opening reads it: the count drops to 0.
     await page.locator('#launcher').getByRole('button', { name: 'Chat with us (1 unread)' }).click();
     await frame.locator('cv-chat li.msg.in', { hasText: 'We are here' }).waitFor();
-    await waitForEvent(page, 'launcher', 'cv-unread-changed', (d) => d.count === 0);
+    await waitForHostEvent(page, 'launcher', 'cv-unread-changed', (d) => d.count === 0);
     assert.equal(await page.locator('#launcher .badge').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
@@ -395,20 +380,20 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     await (await download).saveAs(file);
 
     const { page, context, problems } = await openShop('/chat');
-    await waitForEvent(page, 'chat', 'cv-ready', (d) => d.signedIn === false);
+    await waitForHostEvent(page, 'chat', 'cv-ready', (d) => d.signedIn === false);
     const frame = frameIn(page, 'chat');
     await frame.getByText('I have a backup').click();
     await frame.getByLabel('Backup file').setInputFiles(file);
     await frame.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
     await frame.getByRole('button', { name: 'Restore identity' }).click();
-    const signedIn = await waitForEvent(page, 'chat', 'cv-signed-in');
+    const signedIn = await waitForHostEvent(page, 'chat', 'cv-signed-in');
     assert.equal(signedIn.address, traveller.address);
     assert.equal(signedIn.displayName, 'Traveller');
 
     const composer = frame.getByLabel('Message', { exact: true });
     await composer.fill('Written from the shop, as the traveller');
     await composer.press('Enter');
-    const sent = await waitForEvent(page, 'chat', 'cv-message', (d) => d.outgoing);
+    const sent = await waitForHostEvent(page, 'chat', 'cv-message', (d) => d.outgoing);
     assert.equal(sent.from, traveller.address);
     // The owner gets it from the traveller's address; the traveller's full app shows it as theirs.
     await owner.page.locator(`cv-conversation-list [data-peer="${traveller.address}"]`).click();
@@ -430,10 +415,10 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
     // Playwright's Chromium refuses third-party storage; a grant does not change that. The
     // grant is a browser setting here (CDP), made on a loaded page, then the page reloads.
     const { page, context } = await openShop('/chat');
-    await waitForEvent(page, 'chat', 'cv-ready');
+    await waitForHostEvent(page, 'chat', 'cv-ready');
     await setStorageAccess(browser, page, 'granted');
     await page.reload();
-    const ready = await waitForEvent(page, 'chat', 'cv-ready');
+    const ready = await waitForHostEvent(page, 'chat', 'cv-ready');
     assert.equal(ready.storage, 'page');
     const frame = frameIn(page, 'chat');
     await frame.locator('[data-access="denied"]').waitFor();
@@ -461,7 +446,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
 
     it('should offer "Use your CallVault identity", and on a refusal keep the partitioned identity and say so', async () => {
       const { page, context, problems } = await openShop('/chat', partitioned);
-      const ready = await waitForEvent(page, 'chat', 'cv-ready');
+      const ready = await waitForHostEvent(page, 'chat', 'cv-ready');
       assert.deepEqual(ready, { signedIn: false, address: null, storage: 'persistent' });
       const frame = frameIn(page, 'chat');
       const ask = frame.getByRole('button', { name: 'Use your CallVault identity' });
@@ -470,7 +455,7 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
       // The visitor (here: the browser setting) refuses.
       await setStorageAccess(partitioned, page, 'denied');
       await ask.click();
-      assert.deepEqual(await waitForEvent(page, 'chat', 'cv-storage-access'), {
+      assert.deepEqual(await waitForHostEvent(page, 'chat', 'cv-storage-access'), {
         granted: false,
         storage: 'persistent',
       });
@@ -480,10 +465,10 @@ describe('embeddable elements in Chromium: app, launcher, import, sign-out, stor
         .waitFor();
       await frame.getByLabel('Display name').fill('Partitioned visitor');
       await frame.getByRole('button', { name: 'Create identity' }).click();
-      const me = await waitForEvent(page, 'chat', 'cv-signed-in');
+      const me = await waitForHostEvent(page, 'chat', 'cv-signed-in');
       // Kept in the frame's partitioned storage: a reload is still signed in, with no prompt.
       await page.reload();
-      assert.deepEqual(await waitForEvent(page, 'chat', 'cv-ready'), {
+      assert.deepEqual(await waitForHostEvent(page, 'chat', 'cv-ready'), {
         signedIn: true,
         address: me.address,
         storage: 'persistent',

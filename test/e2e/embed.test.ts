@@ -13,15 +13,9 @@ import { signHandover } from '../../app/identity/handover.ts';
 import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.ts';
 import { eventually } from '../support/eventually.ts';
-import { type HostSite, startHostSite } from '../support/host-site.ts';
+import { type HostSite, hostEvents, startHostSite, waitForHostEvent } from '../support/host-site.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
-
-interface Recorded {
-  target: string;
-  type: string;
-  detail: any;
-}
 
 describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || skipWithoutCoturn() }, () => {
   let server: TestServer;
@@ -164,20 +158,6 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     return { context, page, problems };
   }
 
-  const events = (page: Page): Promise<Recorded[]> => page.evaluate(() => (window as any).__cvEvents);
-  async function waitForEvent(
-    page: Page,
-    target: string,
-    type: string,
-    match: (d: any) => boolean = () => true,
-  ) {
-    let found: Recorded | undefined;
-    await eventually(async () => {
-      found = (await events(page)).find((e) => e.target === target && e.type === type && match(e.detail));
-      return found !== undefined;
-    }, `${type} on #${target}`);
-    return found!.detail;
-  }
   const chatFrame = (page: Page): FrameLocator => page.frameLocator('#chat iframe');
   const buttonFrame = (page: Page): FrameLocator => page.frameLocator('#button iframe');
   const frameOf = (page: Page, id: string): Promise<Frame> =>
@@ -194,7 +174,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
   it('should let a visitor on another origin create an identity inside the frame, with the frame sized and themed by the host', async () => {
     visitor = await openShop();
     const { page } = visitor;
-    const ready = await waitForEvent(page, 'chat', 'cv-ready');
+    const ready = await waitForHostEvent(page, 'chat', 'cv-ready');
     assert.deepEqual(
       { ...ready, storage: undefined },
       { signedIn: false, address: null, storage: undefined },
@@ -203,7 +183,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     // the frame says so, and keeps the identity for the page's life.
     storage = ready.storage;
     assert.ok(storage === 'persistent' || storage === 'page');
-    await waitForEvent(page, 'button', 'cv-ready');
+    await waitForHostEvent(page, 'button', 'cv-ready');
     // The call button's frame is as tall as its content: the onboarding form, for now.
     await buttonFrame(page).getByRole('button', { name: 'Create identity' }).waitFor();
     await eventually(
@@ -214,12 +194,12 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
 
     await chatFrame(page).getByLabel('Display name').fill('Visitor');
     await chatFrame(page).getByRole('button', { name: 'Create identity' }).click();
-    const signedIn = await waitForEvent(page, 'chat', 'cv-signed-in');
+    const signedIn = await waitForHostEvent(page, 'chat', 'cv-signed-in');
     assert.equal(signedIn.displayName, 'Visitor');
     assert.match(signedIn.address, /^cv1[a-z2-7]{39}$/);
     visitorAddress = signedIn.address;
     // The other frame of the same page shares the identity (same storage partition).
-    assert.equal((await waitForEvent(page, 'button', 'cv-signed-in')).address, visitorAddress);
+    assert.equal((await waitForHostEvent(page, 'button', 'cv-signed-in')).address, visitorAddress);
     await buttonFrame(page).getByRole('button', { name: 'Video call' }).waitFor();
     await eventually(
       async () => (await iframeHeight(page, 'button')) < onboardingHeight / 2,
@@ -266,7 +246,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
         a,
       );
     assert.equal(await handover(assertion), 'ok');
-    const verified = await waitForEvent(page, 'chat', 'cv-verified');
+    const verified = await waitForHostEvent(page, 'chat', 'cv-verified');
     assert.deepEqual(
       { site: verified.site, subject: verified.subject, name: verified.name },
       { site: shop.origin, subject: 'shop-customer-7', name: 'Vera' },
@@ -303,7 +283,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     const composer = chatFrame(page).getByLabel('Message', { exact: true });
     await composer.fill('Hello from the shop');
     await composer.press('Enter');
-    const sent = await waitForEvent(page, 'chat', 'cv-message', (d) => d.outgoing === true);
+    const sent = await waitForHostEvent(page, 'chat', 'cv-message', (d) => d.outgoing === true);
     assert.equal(sent.from, visitorAddress);
     // No body reaches the host page: it stays in the frame.
     assert.deepEqual(Object.keys(sent).sort(), ['from', 'id', 'outgoing', 'sentAt']);
@@ -317,13 +297,13 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     await reply.fill('Welcome! How can I help?');
     await reply.press('Enter');
 
-    const received = await waitForEvent(page, 'chat', 'cv-message', (d) => d.outgoing === false);
+    const received = await waitForHostEvent(page, 'chat', 'cv-message', (d) => d.outgoing === false);
     assert.equal(received.from, owner.address);
     await chatFrame(page).locator('cv-chat li.msg.in', { hasText: 'Welcome! How can I help?' }).waitFor();
     // The chat has the conversation open, so nothing is unread there; the call button's frame
     // does not show it, so it counts it.
-    assert.deepEqual(await waitForEvent(page, 'button', 'cv-unread-changed'), { count: 1 });
-    const chatUnread = (await events(page)).filter(
+    assert.deepEqual(await waitForHostEvent(page, 'button', 'cv-unread-changed'), { count: 1 });
+    const chatUnread = (await hostEvents(page)).filter(
       (e) => e.target === 'chat' && e.type === 'cv-unread-changed',
     );
     assert.equal(chatUnread.at(-1)?.detail.count ?? 0, 0);
@@ -342,11 +322,11 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     const { page } = visitor;
     await page.evaluate(() => (document.querySelector('#button') as any).call());
     assert.equal(
-      (await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'calling')).media,
+      (await waitForHostEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'calling')).media,
       'video',
     );
     await owner.page.getByRole('button', { name: 'Accept with video' }).click();
-    const connected = await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'connected');
+    const connected = await waitForHostEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'connected');
     assert.equal(connected.peer, owner.address);
     await framesGrow(buttonFrame(page).locator('cv-call video.remote'), 'visitor sees the owner');
     await framesGrow(owner.page.locator('cv-call video.remote') as any, 'owner sees the visitor');
@@ -355,7 +335,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
 
     await page.evaluate(() => (document.querySelector('#button') as any).hangUp());
     assert.equal(
-      (await waitForEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'ended')).reason,
+      (await waitForHostEvent(page, 'button', 'cv-call-state', (d) => d.phase === 'ended')).reason,
       'hangup',
     );
     await owner.page.locator('cv-call [data-phase="ended"]').waitFor();
@@ -386,7 +366,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
 
   it('should ignore forged messages from another window, in both directions', async () => {
     const { page } = await openShop('/with-widget');
-    await waitForEvent(page, 'chat', 'cv-ready', (d) => d.signedIn === false);
+    await waitForHostEvent(page, 'chat', 'cv-ready', (d) => d.signedIn === false);
     const widget = page.frame({ url: `${evil.origin}/widget` })!;
     // A frame of another site posts well-formed events to the host page.
     await widget.evaluate((owner) => {
@@ -448,7 +428,7 @@ describe('embeddable elements in Chromium', { skip: skipWithoutChromium() || ski
     }, owner.address);
     // A real command round-trips after them (messages are delivered in order).
     await page.evaluate(() => (document.querySelector('#chat') as any).setTheme());
-    const recorded = await events(page);
+    const recorded = await hostEvents(page);
     assert.deepEqual(
       recorded.filter((e) => e.type === 'cv-message' || e.type === 'cv-signed-in'),
       [],

@@ -15,6 +15,7 @@ import { launchChromium, skipWithoutChromium } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
+import { addContact as addWebContact, onboard } from '../support/web-person.ts';
 
 /** The call engine's bound on reaching a first connection without a relay. */
 const GIVE_UP_MS = ICE_RECOVERY.noRelayGiveUpMs;
@@ -44,22 +45,11 @@ describe('calls without a relay in Chromium', { skip: skipWithoutChromium() }, (
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     const p = { context, page, problems, address: '', name };
     people.push(p);
-    await page.goto(server.url);
-    await page.getByLabel('Display name').fill(name);
-    await page.getByRole('button', { name: 'Create identity' }).click();
-    await page.locator('cv-connection-status [data-state="online"]').first().waitFor();
-    await page.locator('nav [data-tab="settings"]').click();
-    p.address = (await page.locator('[data-address]').textContent()) ?? '';
+    p.address = await onboard(page, server.url, name);
     return p;
   }
 
-  async function addContact(p: Person, other: Person): Promise<void> {
-    await p.page.locator('nav [data-tab="contacts"]').click();
-    await p.page.getByLabel('Their address').fill(other.address);
-    await p.page.getByLabel('Name for them').fill(other.name);
-    await p.page.getByRole('button', { name: 'Add contact' }).click();
-    await p.page.locator(`[data-contact="${other.address}"]`).waitFor();
-  }
+  const addContact = (p: Person, other: Person) => addWebContact(p.page, other);
 
   const phase = (page: Page, ph: string) => page.locator(`cv-call [data-phase="${ph}"]`);
 

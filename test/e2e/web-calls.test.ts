@@ -14,6 +14,7 @@ import { type Coturn, skipWithoutCoturn, startCoturn } from '../support/coturn.t
 import { eventually } from '../support/eventually.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
+import { addContact as addWebContact, onboard } from '../support/web-person.ts';
 
 /** Short, so the missed-call test rings out quickly; every other call is answered well within. */
 const RING_TIMEOUT_SECONDS = 6;
@@ -68,23 +69,12 @@ describe('web app calls in Chromium', { skip: skipWithoutChromium() || skipWitho
     watch(page, problems);
     const p = { context, page, problems, address: '', name };
     people.push(p);
-    await page.goto(server.url);
-    await page.getByLabel('Display name').fill(name);
-    await page.getByRole('button', { name: 'Create identity' }).click();
-    await page.locator('cv-connection-status [data-state="online"]').first().waitFor();
-    await page.locator('nav [data-tab="settings"]').click();
-    p.address = (await page.locator('[data-address]').textContent()) ?? '';
+    p.address = await onboard(page, server.url, name);
     assert.match(p.address, /^cv1[a-z2-7]{39}$/);
     return p;
   }
 
-  async function addContact(p: Person, other: Person): Promise<void> {
-    await p.page.locator('nav [data-tab="contacts"]').click();
-    await p.page.getByLabel('Their address').fill(other.address);
-    await p.page.getByLabel('Name for them').fill(other.name);
-    await p.page.getByRole('button', { name: 'Add contact' }).click();
-    await p.page.locator(`[data-contact="${other.address}"]`).waitFor();
-  }
+  const addContact = (p: Person, other: Person) => addWebContact(p.page, other);
 
   async function openChat(p: Person, other: Person, page = p.page): Promise<void> {
     await page.locator('nav [data-tab="contacts"]').click();

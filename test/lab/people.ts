@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually } from '../support/eventually.ts';
+import { addContact, onboard } from '../support/web-person.ts';
 
 type LabWindow = Window & {
   __pcs: RTCPeerConnection[];
@@ -88,28 +89,15 @@ export async function person(
   };
   page.on('request', (r) => noteHangUp(r.postData()));
   page.on('websocket', (ws) => ws.on('framesent', (f) => noteHangUp(String(f.payload))));
-  await page.goto(url, { timeout: 60_000 });
-  await page.getByLabel('Display name').fill(name);
-  await page.getByRole('button', { name: 'Create identity' }).click();
-  await page.locator('cv-connection-status [data-state="online"]').first().waitFor({ timeout: 30_000 });
-  await page.locator('nav [data-tab="settings"]').click();
-  p.address = (await page.locator('[data-address]').textContent()) ?? '';
+  p.address = await onboard(page, url, name, 60_000);
   assert.match(p.address, /^cv1[a-z2-7]{39}$/);
   return p;
 }
 
-export async function addContact(p: Person, other: Person): Promise<void> {
-  await p.page.locator('nav [data-tab="contacts"]').click();
-  await p.page.getByLabel('Their address').fill(other.address);
-  await p.page.getByLabel('Name for them').fill(other.name);
-  await p.page.getByRole('button', { name: 'Add contact' }).click();
-  await p.page.locator(`[data-contact="${other.address}"]`).waitFor();
-}
-
 /** Two people who have each other as contacts. */
 export async function pair(a: Person, b: Person): Promise<void> {
-  await addContact(a, b);
-  await addContact(b, a);
+  await addContact(a.page, b);
+  await addContact(b.page, a);
 }
 
 export const phase = (page: Page, ph: string) => page.locator(`cv-call [data-phase="${ph}"]`);

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { eventually } from './eventually.ts';
 
 /** One response of a host site: its body and headers. */
 export interface HostPage {
@@ -41,4 +43,31 @@ export async function startHostSite(host = '127.0.0.1'): Promise<HostSite> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A cv-* event a host page recorded on its top document (in `window.__cvEvents`). */
+export interface RecordedEvent {
+  /** The id of the element it was fired on. */
+  target: string;
+  type: string;
+  detail: any;
+}
+
+/** The cv-* events the host page has recorded so far (its init script fills `window.__cvEvents`). */
+export const hostEvents = (page: Page): Promise<RecordedEvent[]> =>
+  page.evaluate(() => (window as any).__cvEvents);
+
+/** Waits until the host page recorded a `type` event on `#target` whose detail matches; returns the detail. */
+export async function waitForHostEvent(
+  page: Page,
+  target: string,
+  type: string,
+  match: (d: any) => boolean = () => true,
+): Promise<any> {
+  let found: RecordedEvent | undefined;
+  await eventually(async () => {
+    found = (await hostEvents(page)).find((e) => e.target === target && e.type === type && match(e.detail));
+    return found !== undefined;
+  }, `${type} on #${target}`);
+  return found!.detail;
 }

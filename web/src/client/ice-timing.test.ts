@@ -6,6 +6,7 @@ import {
   ICE_RECOVERY,
   IceRecovery,
   IceServerRefresh,
+  RELAY_ERROR_TEXT_MAX,
   RelayHealth,
   refreshAt,
 } from './ice-timing.ts';
@@ -266,6 +267,15 @@ describe('RelayHealth', () => {
       null,
       'no TURN, nothing to hear',
     );
+  });
+
+  it('should keep a TURN server’s reason phrase to one short line', () => {
+    const h = new RelayHealth([{ urls: 'turn:203.0.113.1:3478', username: 'u', credential: 'c' }]);
+    const why = h.error(
+      error('turn:203.0.113.1:3478?transport=udp', 400, `Bad\n\trequest ${'x'.repeat(700)}`),
+    );
+    assert.ok(why?.startsWith('400 Bad request xxx'), why ?? '');
+    assert.equal(why!.length, '400 '.length + RELAY_ERROR_TEXT_MAX);
   });
 
   it('should never call it broken without TURN servers, or without an error', () => {

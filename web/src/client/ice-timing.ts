@@ -183,6 +183,9 @@ export class IceRecovery {
   }
 }
 
+/** How much of a TURN server's reason phrase the call screen shows. */
+export const RELAY_ERROR_TEXT_MAX = 80;
+
 /** What a TURN server said while gathering (`RTCPeerConnectionIceErrorEvent`). */
 export interface RelayError {
   url: string | null;
@@ -260,8 +263,10 @@ export class RelayHealth {
     if (this.#silent && !this.#first) return 'no answer';
     if (!this.#first) return null;
     if (!this.#silent && ![...this.#urls].every((u) => this.#failed.has(u))) return null;
+    // The reason phrase is the TURN server's (up to 763 bytes in STUN): one short line on screen.
     const { errorCode, errorText } = this.#first;
-    return `${errorCode}${errorText ? ` ${errorText}` : ''}`;
+    const text = errorText.replace(/\s+/g, ' ').trim().slice(0, RELAY_ERROR_TEXT_MAX);
+    return `${errorCode}${text ? ` ${text}` : ''}`;
   }
 }
 
