@@ -55,7 +55,7 @@ export async function person(
           const c = e.candidate;
           if (c && w.__pcs.at(-1) === this)
             w.__ice.push({
-              state: `cand ${c.type} ${c.protocol} ${c.address} ${(c as any).relayProtocol ?? ''}`,
+              state: `cand ${c.type} ${c.protocol} ${c.address}:${c.port} ${(c as any).relayProtocol ?? ''}${c.tcpType ? ` tcptype ${c.tcpType}` : ''}`,
               at: Date.now(),
             });
         });
@@ -107,6 +107,8 @@ export const statusText = async (page: Page) =>
 export interface SelectedPair {
   local: string;
   remote: string;
+  /** The remote candidate's address (the TURN server's when the peer's relay is used). */
+  remoteAddress: string;
   /** udp or tcp: how this side reaches the relay (relay candidates) or the peer. */
   protocol: string;
   /** udp, tcp or tls: the relay protocol of a local relay candidate. */
@@ -131,6 +133,7 @@ export function selectedPair(page: Page): Promise<SelectedPair | null> {
     return {
       local: local?.candidateType ?? '?',
       remote: remote?.candidateType ?? '?',
+      remoteAddress: remote?.address ?? '?',
       protocol: local?.protocol ?? '?',
       ...(local?.relayProtocol ? { relayProtocol: local.relayProtocol } : {}),
       ...(typeof pairStats.currentRoundTripTime === 'number'
@@ -154,7 +157,15 @@ export function bytesIn(page: Page): Promise<number> {
 /** Media reaches the page: inbound RTP bytes keep growing (by `by` bytes within `timeoutMs`). */
 export async function mediaFlowing(page: Page, timeoutMs = 10_000, by = 2000): Promise<void> {
   const first = await bytesIn(page);
-  await eventually(async () => (await bytesIn(page)) > first + by, 'inbound RTP bytes growing', timeoutMs);
+  await eventually(
+    async () => (await bytesIn(page)) > first + by,
+    'inbound RTP bytes growing',
+    timeoutMs,
+  ).catch(async (e) => {
+    throw new Error(
+      `${(e as Error).message} (${await page.locator('cv-call section.stage').getAttribute('data-phase')}; pairs: ${(await pairStats(page)).join('; ')})`,
+    );
+  });
 }
 
 /** When (page's Date.now()) its last peer connection first reached ICE `connected`, or null. */
@@ -180,6 +191,32 @@ export const ufrag = (page: Page) =>
     const sdp = (window as unknown as LabWindow).__pcs.at(-1)?.localDescription?.sdp ?? '';
     return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? '';
   });
+
+/**
+ * Every candidate pair of the page's last peer connection that has sent or been asked anything:
+ * `state local-type:addr:port → remote-type:addr:port` with requests/responses and bytes (for
+ * LAB_DEBUG and for the error of a call whose media does not flow).
+ */
+export function pairStats(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as LabWindow).__pcs.at(-1);
+    if (!pc) return [];
+    const stats = [...(await pc.getStats()).values()] as any[];
+    // No named functions in here: tsx's __name helper does not exist in the page.
+    const desc: Record<string, string> = {};
+    for (const c of stats)
+      if (c.type === 'local-candidate' || c.type === 'remote-candidate')
+        desc[c.id] =
+          `${c.candidateType}${c.relayProtocol ? `/${c.relayProtocol}` : ''}:${c.address}:${c.port}`;
+    const selected = stats.find((s) => s.type === 'transport')?.selectedCandidatePairId;
+    return stats
+      .filter((s) => s.type === 'candidate-pair' && (s.requestsSent || s.requestsReceived || s.bytesSent))
+      .map(
+        (s) =>
+          `${s.id === selected ? '*' : ''}${s.state}${s.nominated ? ' nominated' : ''} ${desc[s.localCandidateId] ?? '?'} → ${desc[s.remoteCandidateId] ?? '?'} req ${s.requestsSent}/${s.requestsReceived} resp ${s.responsesReceived}/${s.responsesSent} bytes ${s.bytesSent}/${s.bytesReceived}`,
+      );
+  });
+}
 
 /** The TURN usernames the page's last peer connection is configured with (REST: `<expiry>:<id>`). */
 export const turnUsernames = (page: Page) =>
@@ -237,22 +274,40 @@ export async function call(from: Person, to: Person, limitMs: number): Promise<C
   await phase(to.page, 'incoming').waitFor({ timeout: 30_000 });
   const accepted = Date.now();
   await to.page.getByRole('button', { name: 'Accept audio only' }).click();
-  const settled = async (p: Person) => {
-    await p.page
-      .locator('cv-call [data-phase="connected"], cv-call [data-phase="ended"]')
-      .waitFor({ timeout: limitMs });
-  };
-  await Promise.all([settled(from), settled(to)]).catch(async (e) => {
+  // A call can connect on one side and be "Reconnecting…" on the other (ICE flapping while it
+  // settles): wait for a state that decides — both connected at once, or either ended — rather
+  // than reading the phases once and then waiting for an end that never comes.
+  const phases = () =>
+    Promise.all([from, to].map((p) => p.page.locator('cv-call section.stage').getAttribute('data-phase')));
+  let seen: (string | null)[] = [];
+  // LAB_DEBUG: the candidate pairs as last seen before the call ended (its connection closes).
+  let lastPairs: string[][] = [];
+  await eventually(
+    async () => {
+      seen = await phases();
+      if (process.env.LAB_DEBUG && !seen.includes('ended'))
+        lastPairs = await Promise.all([pairStats(from.page), pairStats(to.page)]);
+      return seen.includes('ended') || seen.every((s) => s === 'connected');
+    },
+    'both sides connected, or one ended',
+    Math.max(1_000, accepted + limitMs - Date.now()),
+  ).catch(async (e) => {
     const state = async (p: Person) =>
       `${p.name}: ${await p.page.locator('cv-call section.stage').getAttribute('data-phase')} ${(await iceStates(p.page)).join(', ')}`;
-    throw new Error(`${e.message}\n${await state(from)}\n${await state(to)}`);
+    throw new Error(
+      `${(e as Error).message} (${seen.join(' / ')})\n${await state(from)}\n${await state(to)}`,
+    );
   });
-  const connected =
-    (await phase(from.page, 'connected').count()) + (await phase(to.page, 'connected').count());
-  if (connected === 2) {
+  if (seen.every((s) => s === 'connected')) {
     const at = await Promise.all([connectedAt(from.page), connectedAt(to.page)]);
     if (process.env.LAB_DEBUG)
-      console.log({ accepted, from: await iceStates(from.page), to: await iceStates(to.page) });
+      console.log({
+        accepted,
+        from: await iceStates(from.page),
+        to: await iceStates(to.page),
+        fromPairs: await pairStats(from.page),
+        toPairs: await pairStats(to.page),
+      });
     return {
       connected: true,
       setupMs: Math.max(at[0] ?? Number.NaN, at[1] ?? Number.NaN) - accepted,
@@ -266,6 +321,7 @@ export async function call(from: Person, to: Person, limitMs: number): Promise<C
       to: await to.page.locator('cv-call section.stage').getAttribute('data-phase'),
       fromIce: await iceStates(from.page),
       toIce: await iceStates(to.page),
+      lastPairs,
     });
   // One side ended: the other must end too (it gives up, or hears the hang-up), within the limit.
   await Promise.all([from, to].map((p) => phase(p.page, 'ended').waitFor({ timeout: limitMs }))).catch(

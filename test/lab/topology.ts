@@ -8,6 +8,7 @@
  *     203.0.113.1, .2   CallVault servers and coturn (.2: a second STUN address)
  *     203.0.113.100+n   open sites: a client with a public address, no NAT
  *     203.0.113.10+n    NAT routers, each with its site's LAN 198.18.n.0/24 behind it
+ *     203.0.113.254     "upstream": everyone's default route, a host that forwards nothing
  *
  * Site kinds: `open`; `cone` (endpoint-independent mapping: snat to the router's one address,
  * source ports kept); `symmetric` (address-and-port-dependent mapping: masquerade fully-random,
@@ -28,6 +29,8 @@ export const PREFIX = 'cvlab';
 export const PUBLIC_ADDRESS = '203.0.113.1';
 /** A second address of the public namespace: the other destination of the NAT mapping tests. */
 export const PUBLIC_ADDRESS_2 = '203.0.113.2';
+/** Where the public segment's default route points: a host that forwards nothing (a sink). */
+export const UPSTREAM_ADDRESS = '203.0.113.254';
 
 export interface Site {
   name: string;
@@ -133,6 +136,7 @@ export type Mobile = Site & {
 export class Lab {
   readonly prefix = `${PREFIX}${process.pid}`;
   readonly pub = `${this.prefix}-pub`;
+  readonly upstream = `${this.prefix}-up`;
   readonly dir = mkdtempSync(join(tmpdir(), 'cvlab-'));
   readonly sites = new Map<string, Site>();
   #made: string[] = [];
@@ -158,6 +162,15 @@ export class Lab {
       `-n ${this.pub} addr add ${PUBLIC_ADDRESS_2}/24 dev br0`,
       `-n ${this.pub} link set br0 up`,
     ]);
+    // The "rest of the internet": a host that forwards nothing. Everyone on the public segment
+    // routes there by default, so a packet to an address no one here has (a peer's private LAN
+    // address, which ICE tries as a host candidate) is dropped silently on its way, as on the
+    // internet — not refused with "network unreachable" at the sender. coturn, sending a
+    // connectivity check through an allocation to such an address, got ENETUNREACH and then
+    // relayed nothing more for that allocation: two relay-only clients never connected.
+    this.#addNs(this.upstream);
+    this.#plugIntoPublic(this.upstream, 'eth0', UPSTREAM_ADDRESS, false);
+    run(['ip', '-n', this.pub, 'route', 'add', 'default', 'via', UPSTREAM_ADDRESS]);
   }
 
   #addNs(ns: string): void {
@@ -179,13 +192,14 @@ export class Lab {
   }
 
   /** A veth from the public bridge to `ns`, where it is called `dev` and gets `address`. */
-  #plugIntoPublic(ns: string, dev: string, address: string): void {
+  #plugIntoPublic(ns: string, dev: string, address: string, routeUpstream = true): void {
     const port = `p${++this.#port}`;
     ipBatch([
       `-n ${this.pub} link add ${port} type veth peer name ${dev} netns ${ns}`,
       `-n ${this.pub} link set ${port} master br0 up`,
       `-n ${ns} addr add ${address}/24 dev ${dev}`,
       `-n ${ns} link set ${dev} up`,
+      ...(routeUpstream ? [`-n ${ns} route add default via ${UPSTREAM_ADDRESS}`] : []),
     ]);
   }
 
@@ -202,12 +216,21 @@ export class Lab {
         : // Endpoint-independent mapping: one public address, the source port kept (persistent).
           `oifname "wan" ip saddr ${lan} snat ip to ${wan} persistent`;
     const firewall = kind === 'udp-blocked' ? 'meta l4proto udp counter drop' : '# every protocol forwarded';
+    // Unsolicited packets to the router itself are dropped before conntrack confirms an entry
+    // for them, as a home router's firewall does. Without this, a peer's first connectivity
+    // check reaching the router before the client behind it has sent anything leaves a
+    // confirmed entry (peer → router:port); the client's own packet to that peer then collides
+    // with it and is given another port, so the address it learned from STUN is wrong for that
+    // peer, and two cone NATs could not reach each other although both keep their ports.
     run(
       ['ip', 'netns', 'exec', ns, 'nft', '-f', '-'],
       `table ip lab {
   chain postrouting { type nat hook postrouting priority srcnat; policy accept; ${nat}; }
   chain forward { type filter hook forward priority filter; policy accept;
     ${firewall}
+  }
+  chain input { type filter hook input priority filter; policy accept;
+    iifname "wan" ct state new drop
   }
 }
 `,
@@ -301,6 +324,8 @@ export class Lab {
   setOutage(site: Site, down: boolean): void {
     const [ns, dev] = site.router ? [site.router, 'wan'] : [site.ns, 'eth0'];
     run(['ip', '-n', ns, 'link', 'set', dev, down ? 'down' : 'up']);
+    // A link going down takes its routes with it: the default route comes back with the link.
+    if (!down) run(['ip', '-n', ns, 'route', 'replace', 'default', 'via', UPSTREAM_ADDRESS]);
   }
 
   /** A shell script that runs its arguments as `program` inside `ns` (playwright's executablePath). */
