@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../test/support/postgres.ts';
-import { main } from './cli.ts';
+import { main, parseCliArgs } from './cli.ts';
 import { canonicalJson } from './store/hash.ts';
 import { PostgresEventLog } from './store/postgres/index.ts';
 
@@ -134,5 +134,31 @@ describe('events CLI on an export file', () => {
     } finally {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
+  });
+});
+
+describe('events CLI arguments', () => {
+  it('should take a value beginning with "-" (a base64url key does one time in 64) as the option\'s value', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.stringMatching(/^-[A-Za-z0-9_-]{0,50}$/), (key) => {
+        const { values, positionals } = parseCliArgs([
+          'verify',
+          '--checkpoint',
+          'c.json',
+          '--public-key',
+          key,
+        ]);
+        assert.equal(values['public-key'], key);
+        assert.equal(values.checkpoint, 'c.json');
+        assert.deepEqual(positionals, ['verify']);
+      }),
+    );
+    // An option where a value was due stays an option (and the missing value an error).
+    assert.throws(
+      () => parseCliArgs(['verify', '--checkpoint', '--public-key', 'k']),
+      /argument missing|ambiguous/,
+    );
+    assert.equal(parseCliArgs(['replay', '--dump', '--from', '3']).values.from, '3');
   });
 });

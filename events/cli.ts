@@ -100,21 +100,44 @@ async function checkCheckpoint(
   return { ok: true };
 }
 
+const OPTIONS = {
+  stream: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  input: { type: 'string' },
+  server: { type: 'string' },
+  dump: { type: 'boolean' },
+  checkpoint: { type: 'string' },
+  'public-key': { type: 'string' },
+} as const;
+
+/**
+ * The command line, parsed. `--opt VALUE` takes the next word as the value even when it begins
+ * with "-" (unless it is one of the options itself): a base64url public key does so one time in
+ * 64, and node's parseArgs refuses such a value as ambiguous.
+ */
+export function parseCliArgs(argv: string[]) {
+  const args: string[] = [];
+  const isOption = (word: string) => word.startsWith('--') && word.slice(2).split('=')[0]! in OPTIONS;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    const name = word.startsWith('--') && !word.includes('=') ? word.slice(2) : null;
+    if (
+      name !== null &&
+      OPTIONS[name as keyof typeof OPTIONS]?.type === 'string' &&
+      next?.startsWith('-') &&
+      !isOption(next)
+    ) {
+      args.push(`${word}=${next}`);
+      i++;
+    } else args.push(word);
+  }
+  return parseArgs({ args, allowPositionals: true, options: OPTIONS });
+}
+
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      stream: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      input: { type: 'string' },
-      server: { type: 'string' },
-      dump: { type: 'boolean' },
-      checkpoint: { type: 'string' },
-      'public-key': { type: 'string' },
-    },
-  });
+  const { positionals, values } = parseCliArgs(argv);
   const command = positionals[0];
   if (!command || !['replay', 'verify', 'export'].includes(command)) {
     console.error(USAGE);
