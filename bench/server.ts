@@ -1,5 +1,7 @@
 /** The CallVault server as a process of its own, so a benchmark can measure its CPU and memory alone. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -10,6 +12,13 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * alternately in the same window.
  */
 export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
+
+/**
+ * BENCH_SERVER_BUILT=1 runs the compiled server (`dist/api/main.js` of SERVER_ROOT, made by
+ * `npm run build`) with plain node, as production does, instead of the sources through tsx:
+ * no loader hooks in the profile, and under valgrind no TypeScript compiled at start-up.
+ */
+export const SERVER_BUILT = process.env.BENCH_SERVER_BUILT === '1';
 
 export interface BenchServer {
   child: ChildProcess;
@@ -36,9 +45,12 @@ export function spawnNode(
   stdio: ('ignore' | 'inherit' | 'pipe' | 'ipc')[],
   nodeArgs: string[] = [],
   wrapper: string[] = [],
+  built = false,
 ): ChildProcess {
   const script = `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-  const command = [...wrapper, process.execPath, ...nodeArgs, '--import', 'tsx', file];
+  const command = built
+    ? [...wrapper, process.execPath, ...nodeArgs, file]
+    : [...wrapper, process.execPath, ...nodeArgs, '--import', 'tsx', file];
   return spawn('bash', ['-c', script, ...command], {
     cwd: SERVER_ROOT,
     env: { ...process.env, ...env },
@@ -46,7 +58,10 @@ export function spawnNode(
   });
 }
 
-/** Starts `api/main.ts` on an ephemeral loopback port (production, rate limits lifted). */
+/**
+ * Starts `api/main.ts` (or, with BENCH_SERVER_BUILT=1, `dist/api/main.js`) on an ephemeral
+ * loopback port (production, rate limits lifted).
+ */
 export async function spawnServer(
   options: {
     databaseUrl?: string | null;
@@ -57,8 +72,10 @@ export async function spawnServer(
     env?: Record<string, string | undefined>;
   } = {},
 ): Promise<BenchServer> {
+  if (SERVER_BUILT && !existsSync(path.join(SERVER_ROOT, 'dist/api/main.js')))
+    throw new Error(`BENCH_SERVER_BUILT=1: no dist/api/main.js in ${SERVER_ROOT} (npm run build there)`);
   const child = spawnNode(
-    'api/main.ts',
+    SERVER_BUILT ? 'dist/api/main.js' : 'api/main.ts',
     options.nofile ?? 200_000,
     {
       PORT: '0',
@@ -75,6 +92,7 @@ export async function spawnServer(
     ['ignore', 'pipe', 'pipe'],
     options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
     options.wrapper ?? [],
+    SERVER_BUILT,
   );
   const tail: string[] = [];
   let code: number | null | undefined;
