@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { withoutSuggestions } from './request-errors.ts';
 import { bearerFromExtensions, PER_OPERATION_AUTH } from './ws-auth.ts';
+import { CorkedSends } from './ws-cork.ts';
 import { checkFrame, type EnvelopedRoot, prepareOperation } from './ws-operation.ts';
 import { SessionSockets } from './ws-sessions.ts';
 
@@ -48,6 +49,8 @@ function withoutHttp(error: GraphQLError): GraphQLFormattedError {
  */
 export class GraphQLSockets {
   private readonly all = new Set<WebSocket<unknown>>();
+  /** A socket's frames of one turn go out in one write (issue 16). */
+  private readonly corked = new CorkedSends();
   /** The sockets of each session: closed at sign-out and when the session expires. */
   private readonly sessions: SessionSockets<WebSocket<unknown>>;
   readonly behavior: WebSocketBehavior<unknown>;
@@ -188,10 +191,12 @@ export class GraphQLSockets {
         maxBackpressure: 1024 * 1024,
         closeOnBackpressureLimit: 1,
         open: (ws) => {
+          this.corked.attach(ws);
           this.all.add(ws);
           metrics.connections.inc();
         },
         close: (ws) => {
+          this.corked.forget(ws);
           this.all.delete(ws);
           metrics.connections.dec();
         },
