@@ -32,7 +32,7 @@ import { register } from '../test/support/client.ts';
 import { HttpSession } from './http-session.ts';
 import { cpuSeconds, emitter, machine, round } from './measure.ts';
 import { postgresCpu, postgresCpuDelta } from './messaging.ts';
-import { checkAlive, spawnServer, stopServer } from './server.ts';
+import { checkAlive, SERVER_HOST, spawnServer, stopServer } from './server.ts';
 import { type FeedSocket, openInto } from './ws-session.ts';
 
 const emit = emitter('cost');
@@ -124,7 +124,14 @@ function dumpedInstructions(dir: string, pid: number, before: Set<string>): numb
  * to the thousands of messages of a phase.
  */
 async function callgrindControl(flag: string, pid: number, url: string): Promise<void> {
-  const child = spawn('callgrind_control', [flag, String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // vgdb finds valgrind's pipes by a name made of the pid, $USER and $HOST: the server runs
+  // with HOST=127.0.0.1 (its listen address), so vgdb must be given the same HOST or it
+  // looks for other files — and callgrind_control still prints "OK." (issue 16: why no
+  // instruction counts were ever taken before).
+  const child = spawn('callgrind_control', [flag, String(pid)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOST: SERVER_HOST },
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
@@ -139,7 +146,8 @@ async function callgrindControl(flag: string, pid: number, url: string): Promise
   }
   const code = await exited;
   // It exits 0 even when it found no such run: its output says.
-  if (code !== 0 || !/OK\./.test(out)) throw new Error(`callgrind_control ${flag} ${pid}: ${out}`);
+  if (code !== 0 || !/OK\./.test(out) || /error opening|syscall failed/.test(out))
+    throw new Error(`callgrind_control ${flag} ${pid}: ${out}`);
 }
 
 async function runMode(mode: Mode, o: Options): Promise<void> {
@@ -244,9 +252,15 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
           }
         }),
       );
-      const timeout = sleep(o.callgrindDir ? 600_000 : 60_000).then(() => 'timeout');
-      if ((await Promise.race([Promise.all(delivered), timeout])) === 'timeout')
-        throw new Error(`bench cost: ${pending.size} messages not delivered`);
+      // A timer left running would keep the bench alive for its whole length after the run
+      // (10 minutes under callgrind: the "hang" seen before at the end of a run).
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), o.callgrindDir ? 600_000 : 60_000);
+      });
+      const outcome = await Promise.race([Promise.all(delivered), timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') throw new Error(`bench cost: ${pending.size} messages not delivered`);
       return failures;
     };
 

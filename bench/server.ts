@@ -20,6 +20,9 @@ export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
  */
 export const SERVER_BUILT = process.env.BENCH_SERVER_BUILT === '1';
 
+/** The address the server listens on (its HOST). */
+export const SERVER_HOST = '127.0.0.1';
+
 export interface BenchServer {
   child: ChildProcess;
   pid: number;
@@ -79,7 +82,7 @@ export async function spawnServer(
     options.nofile ?? 200_000,
     {
       PORT: '0',
-      HOST: '127.0.0.1',
+      HOST: SERVER_HOST,
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       DATABASE_URL: options.databaseUrl ?? undefined,
