@@ -51,11 +51,11 @@ export async function appendBatch(
   const recorded: RecordedEvent[] = [];
   let committing = false;
   try {
-    await client.query('BEGIN');
-    const head = await client.query<{ position: string; hash: string }>({
-      name: 'cv_lock_head',
-      text: 'SELECT position, hash FROM cv_log_head WHERE id FOR UPDATE',
-    });
+    // BEGIN and the head's lock go in one message (the simple protocol runs both; the
+    // transaction stays open after it): one round trip fewer per group commit (issue 16).
+    const [, head] = (await client.query(
+      'BEGIN; SELECT position, hash FROM cv_log_head WHERE id FOR UPDATE',
+    )) as unknown as [pg.QueryResult, pg.QueryResult<{ position: string; hash: string }>];
     let position = Number(head.rows[0]!.position);
     let hash = head.rows[0]!.hash;
 
