@@ -1,6 +1,7 @@
 /**
  * Cost benchmark: `npm run bench -- cost [--clients C] [--messages N] [--concurrency K]
- * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--callgrind DIR] [--profile DIR]`.
+ * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--callgrind DIR] [--profile DIR]
+ * [--syscalls DIR]`.
  *
  * What one delivered message costs the server, measured on a fixed amount of work rather
  * than against the clock, so that it holds on a machine shared with other work: C identities
@@ -22,6 +23,9 @@
  * small) and each phase also prints the instructions the server executed per message
  * (counters zeroed at the start of the phase and dumped at its end) — a figure that other
  * load on the machine does not move. With --profile DIR the server writes a V8 CPU profile.
+ * With --syscalls DIR, `strace -c` is attached to the server for each phase and the phase
+ * prints the system calls (socket writes and reads, loop waits) per message — exact, and
+ * blind to load, but the traced server is slowed, so its CPU figures mean nothing then.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +37,7 @@ import { HttpSession } from './http-session.ts';
 import { cpuSeconds, emitter, machine, round } from './measure.ts';
 import { postgresCpu, postgresCpuDelta } from './messaging.ts';
 import { checkAlive, SERVER_HOST, spawnServer, stopServer } from './server.ts';
+import { countSyscalls } from './syscalls.ts';
 import { type FeedSocket, openInto } from './ws-session.ts';
 
 const emit = emitter('cost');
@@ -53,6 +58,7 @@ interface Options {
   transports: Transport[];
   callgrindDir: string | null;
   profileDir: string | null;
+  syscallsDir: string | null;
   nodes: number;
 }
 
@@ -65,6 +71,7 @@ function parseArgs(args: string[]): Options {
     transports: ['http', 'ws'],
     callgrindDir: null,
     profileDir: null,
+    syscallsDir: null,
     nodes: 1,
   };
   for (let i = 0; i < args.length; i++) {
@@ -97,6 +104,7 @@ function parseArgs(args: string[]): Options {
     } else if (flag === '--nodes') o.nodes = positive();
     else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
     else if (flag === '--profile') o.profileDir = path.resolve(value());
+    else if (flag === '--syscalls') o.syscallsDir = path.resolve(value());
     else throw new Error(`bench cost: unknown argument ${arg}`);
   }
   if (o.clients < 2) throw new Error('bench cost: at least 2 clients');
@@ -159,6 +167,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
   }
   if (o.callgrindDir) mkdirSync(o.callgrindDir, { recursive: true });
   if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
+  if (o.syscallsDir) mkdirSync(o.syscallsDir, { recursive: true });
   const extra = await Promise.all(
     Array.from({ length: o.nodes - 1 }, () =>
       spawnServer({ databaseUrl: db?.url ?? null, profileDir: o.profileDir }),
@@ -274,6 +283,12 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         await callgrindControl('--instr=on', server.pid, server.url);
         await callgrindControl('--zero', server.pid, server.url);
       }
+      const strace = o.syscallsDir
+        ? await countSyscalls(
+            server.pid,
+            path.join(o.syscallsDir, `strace-${mode}-${transport}-${server.pid}.txt`),
+          )
+        : null;
       const cpu0 = servers.map((s) => cpuSeconds(s.pid));
       latencies = [];
       const pg0 = db ? postgresCpu(db.name) : null;
@@ -288,6 +303,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
       const pct = (q: number) =>
         round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0, 1);
       const pgS = db ? postgresCpuDelta(pg0!, postgresCpu(db.name)) : null;
+      const syscalls = strace ? await strace.stop() : null;
       let instructions: number | null = null;
       if (o.callgrindDir) {
         await callgrindControl('--dump', server.pid, server.url);
@@ -314,6 +330,10 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         latency_ms_p50_p90_p99: [pct(0.5), pct(0.9), pct(0.99)],
         postgres_cpu_ms_per_msg: pgS === null ? null : round((pgS * 1000) / delivered, 4),
         instructions_per_msg: instructions === null ? null : Math.round(instructions / delivered),
+        // The first node's, by call: under strace (CPU figures of this run are not comparable).
+        syscalls_per_msg: syscalls
+          ? Object.fromEntries(Object.entries(syscalls).map(([k, v]) => [k, round(v / delivered, 2)]))
+          : null,
         under_callgrind: o.callgrindDir !== null,
         // CLOCK_MONOTONIC µs, the clock of V8's CPU profile timestamps: the phase's samples.
         profile_window_us: o.profileDir ? [Number(startUs), Number(endUs)] : null,
