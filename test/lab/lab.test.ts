@@ -43,6 +43,7 @@ import {
 } from './people.ts';
 import { markdown, type Report } from './report.ts';
 import {
+  callCounts,
   DEAD_PORT,
   type LabCoturn,
   type LabServer,
@@ -526,7 +527,61 @@ describe('network lab: calls across NATs, network changes and TURN credential ex
           .flat()
           .filter(({ cell }) => cell.errors.length > 0)
           .map(({ cell }) => `${cell.plan} ${cell.a}↔${cell.b}: ${cell.errors.join(' | ')}`);
+        // The servers' own view, from the call quality records the clients send as a call ends
+        // (what an operator sees in /metrics): every call the lab saw connect counted connected,
+        // every relay-needing one relayed, every call that had to fail counted failed — and none
+        // relayed on the STUN-only server. The last reports may trail the last hang-up.
+        const cells = all.flat().map(({ cell }) => cell);
+        const sum = (plan: Plan, f: (c: (typeof cells)[number]) => number) =>
+          cells.filter((c) => c.plan === plan).reduce((n, c) => n + f(c), 0);
+        const want = {
+          turnConnected: sum('turn', (c) => c.connected),
+          turnRelayed: sum('turn', (c) =>
+            connectsWithoutRelay(c.a as SiteKind, c.b as SiteKind) ? 0 : c.connected,
+          ),
+          stunConnected: sum('stun', (c) => c.connected),
+          stunFailed: sum('stun', (c) => c.calls - c.connected),
+        };
+        const counts = async () => ({
+          turn: await callCounts(lab.pub, servers.turn!.url),
+          stun: await callCounts(lab.pub, servers.stun!.url),
+        });
+        let seen = await counts();
+        await eventually(
+          async () => {
+            seen = await counts();
+            return (
+              seen.turn.connected >= want.turnConnected &&
+              seen.turn.relayed >= want.turnRelayed &&
+              seen.stun.connected >= want.stunConnected &&
+              seen.stun.failed >= want.stunFailed
+            );
+          },
+          'the servers counting every call',
+          20_000,
+        ).catch(() => {});
+        report.serverCounts = seen;
+        save();
         assert.deepEqual(wrong, [], 'calls that went wrong');
+        const why = JSON.stringify({ want, seen });
+        assert.ok(
+          seen.turn.connected >= want.turnConnected,
+          `TURN server: every connected call counted (${why})`,
+        );
+        assert.ok(
+          seen.turn.relayed >= want.turnRelayed,
+          `TURN server: relay-needing calls counted relayed (${why})`,
+        );
+        assert.equal(seen.turn.failed, 0, `TURN server: no call counted failed (${why})`);
+        assert.ok(
+          seen.stun.connected >= want.stunConnected,
+          `STUN-only server: connected calls counted (${why})`,
+        );
+        assert.ok(
+          seen.stun.failed >= want.stunFailed,
+          `STUN-only server: failed calls counted failed (${why})`,
+        );
+        assert.equal(seen.stun.relayed, 0, `STUN-only server: nothing relayed (${why})`);
         for (const { cell, results } of all.flat()) {
           const name = `${cell.plan} ${cell.a}↔${cell.b}`;
           if (cell.expected === 'connect') {

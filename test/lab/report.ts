@@ -33,6 +33,11 @@ export interface Report {
   outage?: { endedAfterMs: number[] };
   ttl?: { ttlSeconds: number; heldMs: number; pair: SelectedPair | null };
   misconfigured?: { config: string; verify: string[]; failMs: number }[];
+  /**
+   * After the matrix, what the TURN and STUN-only servers count in `/metrics` from the clients'
+   * call quality records (whole log: the network change and outage calls are on the TURN server).
+   */
+  serverCounts?: Record<'turn' | 'stun', import('./services.ts').CallCounts>;
 }
 
 const ms = (v: number | null | undefined) =>
@@ -74,6 +79,10 @@ export function markdown(r: Report): string {
   for (const m of r.misconfigured ?? [])
     lines.push(
       `Misconfigured coturn (${m.config}): ice-verify "${m.verify.join('; ')}"; the call ended after ${ms(m.failMs)}.`,
+    );
+  for (const [name, c] of Object.entries(r.serverCounts ?? {}))
+    lines.push(
+      `Server ${name === 'turn' ? 'with TURN' : 'STUN only'} (/metrics, from the call quality records): ${c.connected} connected (${c.relayed} relayed), ${c.failed} failed, ${c.unreported} unreported.`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -189,6 +189,30 @@ export async function nsFetchJson(ns: string, url: string): Promise<{ status: nu
   return JSON.parse(await nsRun(ns, [process.execPath, '--input-type=module', '-e', script]));
 }
 
+/** What a lab server's `/metrics` counts of ended calls, from the clients' call quality records. */
+export interface CallCounts {
+  connected: number;
+  failed: number;
+  unreported: number;
+  relayed: number;
+}
+
+export async function callCounts(ns: string, serverUrl: string): Promise<CallCounts> {
+  const script = `const r = await fetch(${JSON.stringify(`${serverUrl}/metrics`)}); process.stdout.write(await r.text());`;
+  const text = await nsRun(ns, [process.execPath, '--input-type=module', '-e', script]);
+  const read = (re: RegExp) => {
+    const m = re.exec(text);
+    if (!m) throw new Error(`${serverUrl}/metrics has no ${re.source}`);
+    return Number(m[1]);
+  };
+  return {
+    connected: read(/^callvault_calls_total\{outcome="connected"\} (\d+)$/m),
+    failed: read(/^callvault_calls_total\{outcome="failed"\} (\d+)$/m),
+    unreported: read(/^callvault_calls_total\{outcome="unreported"\} (\d+)$/m),
+    relayed: read(/^callvault_calls_relayed_total (\d+)$/m),
+  };
+}
+
 /**
  * Headless Chromium running inside `ns`: playwright-core starts the wrapper script, which
  * execs /usr/bin/chromium in the namespace. The lab's pages are plain http on a non-loopback
