@@ -162,3 +162,10 @@ describe('events CLI arguments', () => {
     assert.equal(parseCliArgs(['replay', '--dump', '--from', '3']).values.from, '3');
   });
 });
+
+describe('events CLI arguments, unknown names', () => {
+  it('should refuse an unknown option, even one named like an object property', () => {
+    for (const name of ['--constructor', '--toString', '--__proto__', '--nope'])
+      assert.throws(() => parseCliArgs(['verify', name, '-x']), /Unknown option/);
+  });
+});

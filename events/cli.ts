@@ -118,14 +118,16 @@ const OPTIONS = {
  */
 export function parseCliArgs(argv: string[]) {
   const args: string[] = [];
-  const isOption = (word: string) => word.startsWith('--') && word.slice(2).split('=')[0]! in OPTIONS;
+  const isOption = (word: string) =>
+    word.startsWith('--') && Object.hasOwn(OPTIONS, word.slice(2).split('=')[0]!);
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
     const next = argv[i + 1];
     const name = word.startsWith('--') && !word.includes('=') ? word.slice(2) : null;
     if (
       name !== null &&
-      OPTIONS[name as keyof typeof OPTIONS]?.type === 'string' &&
+      Object.hasOwn(OPTIONS, name) &&
+      OPTIONS[name as keyof typeof OPTIONS].type === 'string' &&
       next?.startsWith('-') &&
       !isOption(next)
     ) {
