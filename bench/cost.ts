@@ -1,7 +1,7 @@
 /**
  * Cost benchmark: `npm run bench -- cost [--clients C] [--messages N] [--concurrency K]
- * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--callgrind DIR] [--profile DIR]
- * [--syscalls DIR]`.
+ * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--followers K] [--pin] [--callgrind DIR]
+ * [--profile DIR] [--syscalls DIR]`.
  *
  * What one delivered message costs the server, measured on a fixed amount of work rather
  * than against the clock, so that it holds on a machine shared with other work: C identities
@@ -16,7 +16,14 @@
  *
  * --nodes 2 (PostgreSQL mode): two server processes on the one database; identity i registers
  * and holds its socket on node i mod 2 and sends through it, so about half of the messages
- * cross from one node to the other through the log. CPU is summed over the nodes.
+ * cross from one node to the other through the log. CPU is summed over the nodes, and the
+ * latency is also given apart for messages whose sender and recipient are on the same node and
+ * for those that cross (`latency_ms_same_node` / `latency_ms_cross_node`, p50/p90/p99).
+ * --followers K starts K more nodes on the database that hold no clients: what following the
+ * log alone (reading other nodes' commits, projecting, routing to nobody) costs a node, as
+ * `follower_cpu_ms_per_msg` (not part of server_cpu_ms_per_msg).
+ * --pin runs node k under `taskset -c k mod cores` (one core each; PostgreSQL and the bench
+ * still run anywhere).
  * BENCH_SERVER_ROOT=DIR runs the server from another checkout (bench/server.ts).
  *
  * With --callgrind DIR the server runs under `valgrind --tool=callgrind` (slow: keep N
@@ -34,7 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { register } from '../test/support/client.ts';
 import { HttpSession } from './http-session.ts';
-import { cpuSeconds, emitter, machine, round } from './measure.ts';
+import { cpuSeconds, emitter, machine, round, systemCpuSeconds } from './measure.ts';
 import { postgresCpu, postgresCpuDelta } from './messaging.ts';
 import { checkAlive, SERVER_HOST, spawnServer, stopServer } from './server.ts';
 import { countSyscalls } from './syscalls.ts';
@@ -60,6 +67,8 @@ interface Options {
   profileDir: string | null;
   syscallsDir: string | null;
   nodes: number;
+  followers: number;
+  pin: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -73,6 +82,8 @@ function parseArgs(args: string[]): Options {
     profileDir: null,
     syscallsDir: null,
     nodes: 1,
+    followers: 0,
+    pin: false,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -102,6 +113,8 @@ function parseArgs(args: string[]): Options {
       else if (v === 'http' || v === 'ws') o.transports = [v];
       else throw new Error('bench cost: --transport is http, ws or both');
     } else if (flag === '--nodes') o.nodes = positive();
+    else if (flag === '--pin') o.pin = true;
+    else if (flag === '--followers') o.followers = Math.round(Number(value()));
     else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
     else if (flag === '--profile') o.profileDir = path.resolve(value());
     else if (flag === '--syscalls') o.syscallsDir = path.resolve(value());
@@ -110,7 +123,44 @@ function parseArgs(args: string[]): Options {
   if (o.clients < 2) throw new Error('bench cost: at least 2 clients');
   if (o.nodes > 1 && (o.modes.includes('memory') || o.callgrindDir))
     throw new Error('bench cost: --nodes > 1 needs --mode postgres (and no --callgrind)');
+  if (!(o.followers >= 0)) throw new Error('bench cost: --followers needs a number ≥ 0');
+  if (o.followers > 0 && (o.modes.includes('memory') || o.callgrindDir))
+    throw new Error('bench cost: --followers needs --mode postgres (and no --callgrind)');
+  if (o.pin && o.callgrindDir) throw new Error('bench cost: --pin and --callgrind do not go together');
   return o;
+}
+
+/**
+ * Group commits of the log after `position`: each is one transaction, so its rows share an
+ * xmin. With the events they hold, how well commits are batched (PostgreSQL mode).
+ */
+async function commitsAfter(url: string, position: number): Promise<{ commits: number; events: number }> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ commits: string; events: string }>(
+      'SELECT count(DISTINCT xmin::text) AS commits, count(*) AS events FROM cv_events WHERE position > $1',
+      [position],
+    );
+    return { commits: Number(rows[0]!.commits), events: Number(rows[0]!.events) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function logHead(url: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ head: string }>(
+      'SELECT coalesce(max(position), 0) AS head FROM cv_events',
+    );
+    return Number(rows[0]!.head);
+  } finally {
+    await client.end();
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -168,9 +218,11 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
   if (o.callgrindDir) mkdirSync(o.callgrindDir, { recursive: true });
   if (o.profileDir) mkdirSync(o.profileDir, { recursive: true });
   if (o.syscallsDir) mkdirSync(o.syscallsDir, { recursive: true });
+  const cores = os.cpus().length;
+  const pinned = (node: number) => (o.pin ? ['taskset', '-c', String(node % cores)] : []);
   const extra = await Promise.all(
-    Array.from({ length: o.nodes - 1 }, () =>
-      spawnServer({ databaseUrl: db?.url ?? null, profileDir: o.profileDir }),
+    Array.from({ length: o.nodes - 1 }, (_, k) =>
+      spawnServer({ databaseUrl: db?.url ?? null, profileDir: o.profileDir, wrapper: pinned(k + 1) }),
     ),
   );
   const server = await spawnServer({
@@ -187,9 +239,15 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
           // fraction of callgrind's slowdown: each phase switches instrumentation on and off.
           '--instr-atstart=no',
         ]
-      : [],
+      : pinned(0),
   });
   const servers = [server, ...extra];
+  // Nodes on the same log that hold no clients: what following the log alone costs a node.
+  const followers = await Promise.all(
+    Array.from({ length: o.followers }, (_, k) =>
+      spawnServer({ databaseUrl: db?.url ?? null, profileDir: o.profileDir, wrapper: pinned(o.nodes + k) }),
+    ),
+  );
   const nodeOf = (i: number) => servers[i % servers.length]!;
   const https = servers.map((s) => new HttpSession(s.port, o.concurrency));
   const sockets: FeedSocket[] = [];
@@ -204,8 +262,10 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
       );
       ids.push(...batch.map((b) => ({ address: b.address, token: b.token })));
     }
-    const pending = new Map<string, { to: number; sent: number; done: () => void }>();
+    const pending = new Map<string, { from: number; to: number; sent: number; done: () => void }>();
     let latencies: number[] = [];
+    /** By whether sender and recipient hold their sockets on the same node. */
+    let byRoute = { same: [] as number[], cross: [] as number[] };
     let misrouted = 0;
     for (let i = 0; i < o.clients; i += 50) {
       const errors = await Promise.all(
@@ -222,6 +282,8 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
               if (p.to !== i + k) misrouted++;
               pending.delete(item.message.id);
               latencies.push(at - p.sent);
+              const route = p.from % servers.length === p.to % servers.length ? 'same' : 'cross';
+              byRoute[route].push(at - p.sent);
               p.done();
             },
           }),
@@ -246,7 +308,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
             if (to >= from) to++;
             const id = randomUUID();
             delivered.push(
-              new Promise<void>((done) => pending.set(id, { to, sent: performance.now(), done })),
+              new Promise<void>((done) => pending.set(id, { from, to, sent: performance.now(), done })),
             );
             const input = { id, to: ids[to]!.address, body: `cost ${next}` };
             try {
@@ -289,8 +351,12 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
             path.join(o.syscallsDir, `strace-${mode}-${transport}-${server.pid}.txt`),
           )
         : null;
+      const head0 = db ? await logHead(db.url) : 0;
       const cpu0 = servers.map((s) => cpuSeconds(s.pid));
+      const followerCpu0 = followers.map((s) => cpuSeconds(s.pid));
+      const sys0 = servers.map((s) => systemCpuSeconds(s.pid));
       latencies = [];
+      byRoute = { same: [], cross: [] };
       const pg0 = db ? postgresCpu(db.name) : null;
       const started = performance.now();
       const startUs = process.hrtime.bigint() / 1000n;
@@ -298,12 +364,18 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
       const wallS = (performance.now() - started) / 1000;
       const endUs = process.hrtime.bigint() / 1000n;
       const cpuNodes = servers.map((s, n) => cpuSeconds(s.pid) - cpu0[n]!);
+      const followerCpu = followers.map((s, n) => cpuSeconds(s.pid) - followerCpu0[n]!);
       const cpuS = cpuNodes.reduce((a, b) => a + b, 0);
-      const sorted = latencies.sort((a, b) => a - b);
-      const pct = (q: number) =>
-        round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0, 1);
+      const sysS = servers.reduce((sum, s, n) => sum + systemCpuSeconds(s.pid) - sys0[n]!, 0);
+      const quantiles = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const at = (q: number) =>
+          round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0, 1);
+        return [at(0.5), at(0.9), at(0.99)];
+      };
       const pgS = db ? postgresCpuDelta(pg0!, postgresCpu(db.name)) : null;
       const syscalls = strace ? await strace.stop() : null;
+      const commits = db ? await commitsAfter(db.url, head0) : null;
       let instructions: number | null = null;
       if (o.callgrindDir) {
         await callgrindControl('--dump', server.pid, server.url);
@@ -311,7 +383,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         await sleep(2000);
         instructions = dumpedInstructions(o.callgrindDir, server.pid, dumps!);
       }
-      for (const s of servers) checkAlive(s);
+      for (const s of [...servers, ...followers]) checkAlive(s);
       const delivered = o.messages - failures;
       emit({
         metric: 'cost',
@@ -326,9 +398,20 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         wall_s: round(wallS, 2),
         server_cpu_s: round(cpuS, 3),
         server_cpu_ms_per_msg: round((cpuS * 1000) / delivered, 4),
+        // Of it, the kernel's work for the server (stime): system calls, and on loopback the
+        // receiving side of what the server writes.
+        server_kernel_cpu_ms_per_msg: round((sysS * 1000) / delivered, 4),
         server_cpu_s_by_node: cpuNodes.map((c) => round(c, 3)),
-        latency_ms_p50_p90_p99: [pct(0.5), pct(0.9), pct(0.99)],
+        // Not in server_cpu_ms_per_msg: each follower's CPU per message of the phase.
+        follower_cpu_ms_per_msg: followerCpu.map((c) => round((c * 1000) / delivered, 4)),
+        latency_ms_p50_p90_p99: quantiles(latencies),
+        latency_ms_same_node: servers.length > 1 ? quantiles(byRoute.same) : null,
+        latency_ms_cross_node: servers.length > 1 ? quantiles(byRoute.cross) : null,
+        pinned: o.pin,
         postgres_cpu_ms_per_msg: pgS === null ? null : round((pgS * 1000) / delivered, 4),
+        // Group commits in the phase, and events per commit (each message is one event).
+        commits: commits?.commits ?? null,
+        events_per_commit: commits ? round(commits.events / Math.max(1, commits.commits), 2) : null,
         instructions_per_msg: instructions === null ? null : Math.round(instructions / delivered),
         // The first node's, by call: under strace (CPU figures of this run are not comparable).
         syscalls_per_msg: syscalls
@@ -343,7 +426,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
   } finally {
     for (const h of https) h.close();
     for (const s of sockets) s?.terminate();
-    await Promise.all(servers.map((s) => stopServer(s)));
+    await Promise.all([...servers, ...followers].map((s) => stopServer(s)));
     await db?.drop();
   }
 }
