@@ -20,6 +20,12 @@ export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT || ROOT;
  */
 export const SERVER_BUILT = process.env.BENCH_SERVER_BUILT === '1';
 
+/**
+ * BENCH_SERVER_NODE_ARGS: extra node flags for the server process alone (space-separated,
+ * e.g. `--max-semi-space-size=64`), to compare runtime settings A/B with the same bench.
+ */
+export const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 /** The address the server listens on (its HOST). */
 export const SERVER_HOST = '127.0.0.1';
 
@@ -93,7 +99,7 @@ export async function spawnServer(
       ...options.env,
     },
     ['ignore', 'pipe', 'pipe'],
-    options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
+    [...SERVER_NODE_ARGS, ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [])],
     options.wrapper ?? [],
     SERVER_BUILT,
   );
