@@ -39,6 +39,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { register } from '../test/support/client.ts';
 import { HttpSession } from './http-session.ts';
 import { cpuSeconds, emitter, machine, round, systemCpuSeconds } from './measure.ts';
@@ -130,37 +131,34 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
-/**
- * Group commits of the log after `position`: each is one transaction, so its rows share an
- * xmin. With the events they hold, how well commits are batched (PostgreSQL mode).
- */
-async function commitsAfter(url: string, position: number): Promise<{ commits: number; events: number }> {
-  const { default: pg } = await import('pg');
+/** One query on a connection of its own (the bench's reads of the log, outside the servers). */
+async function queryOnce<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ commits: string; events: string }>(
-      'SELECT count(DISTINCT xmin::text) AS commits, count(*) AS events FROM cv_events WHERE position > $1',
-      [position],
-    );
-    return { commits: Number(rows[0]!.commits), events: Number(rows[0]!.events) };
+    return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
   }
 }
 
-async function logHead(url: string): Promise<number> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ head: string }>(
-      'SELECT coalesce(max(position), 0) AS head FROM cv_events',
-    );
-    return Number(rows[0]!.head);
-  } finally {
-    await client.end();
-  }
+const logHead = async (url: string) =>
+  Number(
+    (await queryOnce<{ head: string }>(url, 'SELECT coalesce(max(position), 0) AS head FROM cv_events'))[0]!
+      .head,
+  );
+
+/**
+ * Group commits of the log after `position`: each is one transaction, so its rows share an
+ * xmin. With the events they hold, how well commits are batched (PostgreSQL mode).
+ */
+async function commitsAfter(url: string, position: number): Promise<{ commits: number; events: number }> {
+  const [row] = await queryOnce<{ commits: string; events: string }>(
+    url,
+    'SELECT count(DISTINCT xmin::text) AS commits, count(*) AS events FROM cv_events WHERE position > $1',
+    [position],
+  );
+  return { commits: Number(row!.commits), events: Number(row!.events) };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -34,16 +34,21 @@ export function round(value: number, digits = 0): number {
 
 /** CPU seconds (user + system) a process has used. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): utime is field 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const [utime, stime] = cpuTicks(pid);
+  return (utime + stime) / CLK_TCK;
 }
 
 /** The part of `cpuSeconds` spent in the kernel on the process's behalf (stime). */
 export function systemCpuSeconds(pid: number): number {
+  return cpuTicks(pid)[1] / CLK_TCK;
+}
+
+/** utime and stime of a process, in clock ticks. */
+function cpuTicks(pid: number): [number, number] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / CLK_TCK;
+  // Fields after the command name (which may hold spaces): utime is field 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [Number(fields[11]), Number(fields[12])];
 }
 
 /** CPU seconds the whole machine has been busy (all cores, idle and iowait excluded). */

@@ -99,7 +99,10 @@ export async function spawnServer(
       ...options.env,
     },
     ['ignore', 'pipe', 'pipe'],
-    [...SERVER_NODE_ARGS, ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [])],
+    [
+      ...SERVER_NODE_ARGS,
+      ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []),
+    ],
     options.wrapper ?? [],
     SERVER_BUILT,
   );
