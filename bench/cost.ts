@@ -1,7 +1,7 @@
 /**
  * Cost benchmark: `npm run bench -- cost [--clients C] [--messages N] [--concurrency K]
  * [--mode memory|postgres|both] [--transport http|ws|both] [--nodes 1|2] [--followers K] [--pin] [--callgrind DIR]
- * [--profile DIR] [--syscalls DIR]`.
+ * [--warmup N] [--profile DIR] [--syscalls DIR]`.
  *
  * What one delivered message costs the server, measured on a fixed amount of work rather
  * than against the clock, so that it holds on a machine shared with other work: C identities
@@ -34,7 +34,7 @@
  * prints the system calls (socket writes and reads, loop waits) per message — exact, and
  * blind to load, but the traced server is slowed, so its CPU figures mean nothing then.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -70,6 +70,8 @@ interface Options {
   nodes: number;
   followers: number;
   pin: boolean;
+  /** Messages per transport before the measured phases. */
+  warmup: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -85,6 +87,7 @@ function parseArgs(args: string[]): Options {
     nodes: 1,
     followers: 0,
     pin: false,
+    warmup: 3000,
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -115,6 +118,7 @@ function parseArgs(args: string[]): Options {
       else throw new Error('bench cost: --transport is http, ws or both');
     } else if (flag === '--nodes') o.nodes = positive();
     else if (flag === '--pin') o.pin = true;
+    else if (flag === '--warmup') o.warmup = positive();
     else if (flag === '--followers') o.followers = Math.round(Number(value()));
     else if (flag === '--callgrind') o.callgrindDir = path.resolve(value());
     else if (flag === '--profile') o.profileDir = path.resolve(value());
@@ -163,15 +167,44 @@ async function commitsAfter(url: string, position: number): Promise<{ commits: n
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Total instructions (Ir) of the newest callgrind dump in `dir` for `pid`. */
-function dumpedInstructions(dir: string, pid: number, before: Set<string>): number {
+/** Instructions (Ir) of the newest callgrind dump in `dir` for `pid`: in all, and by kind. */
+function dumpedInstructions(dir: string, pid: number, before: Set<string>): Instructions {
   const files = readdirSync(dir).filter((f) => f.startsWith(`callgrind.out.${pid}`) && !before.has(f));
   if (files.length !== 1) throw new Error(`bench cost: expected one new callgrind dump, found ${files}`);
-  const text = readFileSync(path.join(dir, files[0]!), 'utf8');
-  const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+  const file = path.join(dir, files[0]!);
+  const m = /^(?:summary|totals):\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
   if (!m) throw new Error('bench cost: no totals in the callgrind dump');
-  return Number(m[1]);
+  // Self cost by function, from callgrind's own reader: every function, none folded away.
+  const annotated = spawnSync('callgrind_annotate', ['--auto=no', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (annotated.status !== 0) throw new Error(`bench cost: callgrind_annotate failed: ${annotated.stderr}`);
+  const byKind = { compiler: 0, gc: 0 };
+  for (const line of annotated.stdout.split('\n')) {
+    const row = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (!row || row[2]!.startsWith('PROGRAM TOTALS')) continue;
+    const kind = INSTRUCTION_KINDS.find(([, pattern]) => pattern.test(row[2]!))?.[0];
+    if (kind) byKind[kind] += Number(row[1]!.replaceAll(',', ''));
+  }
+  return { total: Number(m[1]), ...byKind };
 }
+
+interface Instructions {
+  total: number;
+  /** V8's optimizing compilers (TurboFan, Maglev): compiling, not running, the server's code. */
+  compiler: number;
+  /** The garbage collector (scavenges, marking, sweeping, write barriers). */
+  gc: number;
+}
+
+const INSTRUCTION_KINDS: [keyof Omit<Instructions, 'total'>, RegExp][] = [
+  ['compiler', /v8::internal::(compiler|maglev)::/],
+  [
+    'gc',
+    /v8::internal::(Scaveng|Heap::|MarkCompact|Sweeper|Evacuat|Marking|MinorM|ConcurrentMarking|GCTracer|MemoryAllocator|PretenuringHandler|BodyDescriptorBase)|heap::base::|Builtins_RecordWrite/,
+  ],
+];
 
 /**
  * Sends a callgrind_control command. valgrind takes commands only while the process runs
@@ -334,7 +367,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
     };
 
     // Warm-up (not measured): JIT, pools, keep-alive sockets, caches.
-    for (const t of o.transports) await phase(t, Math.min(o.messages, 500));
+    for (const t of o.transports) await phase(t, o.warmup);
     for (const s of servers) checkAlive(s);
 
     for (const transport of o.transports) {
@@ -374,7 +407,7 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
       const pgS = db ? postgresCpuDelta(pg0!, postgresCpu(db.name)) : null;
       const syscalls = strace ? await strace.stop() : null;
       const commits = db ? await commitsAfter(db.url, head0) : null;
-      let instructions: number | null = null;
+      let instructions: Instructions | null = null;
       if (o.callgrindDir) {
         await callgrindControl('--dump', server.pid, server.url);
         await callgrindControl('--instr=off', server.pid, server.url);
@@ -410,7 +443,13 @@ async function runMode(mode: Mode, o: Options): Promise<void> {
         // Group commits in the phase, and events per commit (each message is one event).
         commits: commits?.commits ?? null,
         events_per_commit: commits ? round(commits.events / Math.max(1, commits.commits), 2) : null,
-        instructions_per_msg: instructions === null ? null : Math.round(instructions / delivered),
+        instructions_per_msg: instructions === null ? null : Math.round(instructions.total / delivered),
+        // Of it: V8 compiling (a warm-up's queued optimizations land in the phase under
+        // valgrind, which runs the compiler threads in turn with the main one) and collecting.
+        compiler_instructions_per_msg: instructions && Math.round(instructions.compiler / delivered),
+        gc_instructions_per_msg: instructions && Math.round(instructions.gc / delivered),
+        instructions_per_msg_without_compiler:
+          instructions && Math.round((instructions.total - instructions.compiler) / delivered),
         // The first node's, by call: under strace (CPU figures of this run are not comparable).
         syscalls_per_msg: syscalls
           ? Object.fromEntries(Object.entries(syscalls).map(([k, v]) => [k, round(v / delivered, 2)]))
