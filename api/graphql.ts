@@ -8,11 +8,13 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
   type DocumentNode,
+  execute,
   type FragmentDefinitionNode,
   type GraphQLError,
   getOperationAST,
   Kind,
   type SelectionSetNode,
+  subscribe,
   type ValidationContext,
 } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
@@ -110,6 +112,23 @@ function rootFieldOf(document: DocumentNode, operationName: string | null | unde
   return names.size === 1 && only !== undefined ? only : names.size === 0 ? 'none' : 'multiple';
 }
 
+/**
+ * Operations run on graphql-js's own executor instead of Yoga's default (graphql-tools'
+ * normalizedExecutor, which adds incremental delivery this API does not offer, and memoizes
+ * sub-selections in WeakMaps keyed by each execution's variables: allocated anew on every
+ * feed event and mutation). Issue 16.
+ */
+function useGraphQLJsExecutor(): Plugin {
+  return {
+    onExecute({ setExecuteFn }) {
+      setExecuteFn(execute);
+    },
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(subscribe);
+    },
+  };
+}
+
 function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
@@ -179,6 +198,7 @@ export function createGraphQL(options: {
       },
     },
     plugins: [
+      useGraphQLJsExecutor(),
       useCSRFPrevention(),
       useSearchParamsJsonErrors(),
       // Before any plugin that walks the input recursively (the token limit swaps in its own
