@@ -7,8 +7,12 @@ import { register, send, type TestIdentity } from '../support/client.ts';
 import { createTestDatabase, skipWithoutPostgres, type TestDatabase } from '../support/postgres.ts';
 import { RawSocket } from '../support/raw-ws.ts';
 
-/** Keep-alive interval for these tests: production uses 12 s; the rule is the same. */
-const KEEP_ALIVE_MS = 250;
+/**
+ * Keep-alive interval for these tests: production uses 12 s; the rule is the same. Not
+ * shorter: server and clients share this process, and a stall of it longer than one
+ * interval (a loaded CI machine) would rightly close the reading client too.
+ */
+const KEEP_ALIVE_MS = 1000;
 
 /** Polls `condition` every 20 ms until it holds or `ms` pass. */
 async function until(condition: () => boolean, ms: number): Promise<number> {
@@ -71,7 +75,8 @@ for (const mode of ['memory', 'postgres'] as const) {
         // Something to send to it meanwhile: the server must not buffer it without bound.
         for (let i = 0; i < 20; i++) await send(url, bob, ada.address, `m${i} ${'x'.repeat(3000)}`);
         // Ping at one interval, no pong by the next: closed. Slack for a loaded machine.
-        await until(() => app.sockets.size === open - 1, 2 * KEEP_ALIVE_MS + 5_000);
+        await until(() => app.sockets.size <= open - 1, 2 * KEEP_ALIVE_MS + 5_000);
+        assert.equal(app.sockets.size, open - 1, 'only the stalled client was closed');
         (stalled.ws as unknown as { _socket: Socket })._socket.resume();
         assert.equal((await stalled.closed).code, 1006, 'no close frame: the peer was not reading');
         // The reading client answered every ping and got every message.
