@@ -129,27 +129,42 @@ function useGraphQLJsExecutor(): Plugin {
   };
 }
 
+/** The metric labels of each operation of a document (Yoga's parser cache reuses documents). */
+const operationLabels = new WeakMap<DocumentNode, Map<string | null, { field: string; kind: string }>>();
+
+const UNKNOWN_OPERATION = { field: 'unknown', kind: 'unknown' };
+
+function labelsOf(document: DocumentNode, operationName: string | null | undefined) {
+  let byName = operationLabels.get(document);
+  if (!byName) {
+    byName = new Map();
+    operationLabels.set(document, byName);
+  }
+  const name = operationName ?? null;
+  let labels = byName.get(name);
+  if (!labels) {
+    const op = getOperationAST(document, name);
+    // Kept only for names that select an operation: as many as the document has, plus null.
+    if (!op) return UNKNOWN_OPERATION;
+    labels = { field: rootFieldOf(document, name), kind: op.operation };
+    byName.set(name, labels);
+  }
+  return labels;
+}
+
 function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
-      const op = getOperationAST(args.document, args.operationName);
-      const labels = {
-        field: rootFieldOf(args.document, args.operationName),
-        kind: op?.operation ?? 'unknown',
-      };
+      const { field, kind } = labelsOf(args.document, args.operationName);
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
-          metrics.operations.inc({ ...labels, outcome: failed ? 'error' : 'ok' });
+          metrics.countOperation(field, kind, failed ? 'error' : 'ok');
         },
       };
     },
     onSubscribe({ args }) {
-      metrics.operations.inc({
-        field: rootFieldOf(args.document, args.operationName),
-        kind: 'subscription',
-        outcome: 'ok',
-      });
+      metrics.countOperation(labelsOf(args.document, args.operationName).field, 'subscription', 'ok');
     },
   };
 }

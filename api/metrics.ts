@@ -2,14 +2,33 @@ import client from 'prom-client';
 import type { PushCounters } from '../app/push/sender.ts';
 import type { CallTally } from '../events/calls/projection.ts';
 
+interface OperationLabels {
+  field: string;
+  kind: string;
+  outcome: string;
+}
+
 /** Prometheus metrics, one registry per app instance (tests build several apps in one process). */
 export function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   let push: PushCounters | null = null;
   let calls: (() => CallTally) | null = null;
+  /** Operations by label values, counted here and handed to prom-client at each scrape. */
+  const operationCounts = new Map<string, { labels: OperationLabels; count: number }>();
   return {
     registry,
+    /**
+     * Counts one GraphQL operation: a Map entry per label set, so the hot path skips
+     * prom-client's label checks and hashing, which ran on every message (issue 16). Label
+     * values come from the schema (api/graphql.ts), so the map stays small.
+     */
+    countOperation(field: string, kind: string, outcome: 'ok' | 'error') {
+      const key = `${field} ${kind} ${outcome}`;
+      const entry = operationCounts.get(key);
+      if (entry) entry.count += 1;
+      else operationCounts.set(key, { labels: { field, kind, outcome }, count: 1 });
+    },
     /** Serves the push sender's counters (sent, failed, removed, retried, dropped). */
     observePush(counters: PushCounters | null) {
       push = counters;
@@ -68,6 +87,10 @@ export function createMetrics() {
       help: 'GraphQL operations by root field (or "multiple"), kind and outcome',
       labelNames: ['field', 'kind', 'outcome'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const { labels, count } of operationCounts.values()) this.inc(labels, count);
+      },
     }),
     appendSeconds: new client.Histogram({
       name: 'callvault_event_append_seconds',
