@@ -1,14 +1,19 @@
 import {
+  type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
   GraphQLError,
+  type GraphQLField,
   type GraphQLInputType,
   getArgumentValues,
   getNamedType,
   getOperationAST,
   isInputObjectType,
+  isInputType,
   Kind,
   type SelectionSetNode,
+  typeFromAST,
+  valueFromAST,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isWellFormed } from '../events/shared/text.ts';
@@ -56,20 +61,84 @@ function inputProblem(args: ExecutionArgs): GraphQLError | null {
     : null;
 }
 
-/** The first string argument of a root field longer than its limit, or null. */
-function overLimit(args: ExecutionArgs): { path: string; limit: number } | null {
-  const operation = getOperationAST(args.document, args.operationName);
+/**
+ * What the length check needs of one operation of a document, worked out once (Yoga's parser
+ * cache hands the same document back for the same text): its root fields, whether each takes
+ * only bare variables as arguments, and the operation's variable defaults.
+ */
+interface OperationPlan {
+  fields: { field: GraphQLField<unknown, unknown>; node: FieldNode; bare: boolean }[];
+  /** Defaults of the operation's variables (`$b: String = "…"`), as values. */
+  defaults: [name: string, value: unknown][];
+}
+
+const plans = new WeakMap<DocumentNode, Map<string | null, OperationPlan | null>>();
+
+function planOf(args: ExecutionArgs): OperationPlan | null {
+  let byName = plans.get(args.document);
+  if (!byName) {
+    byName = new Map();
+    plans.set(args.document, byName);
+  }
+  const name = args.operationName ?? null;
+  const known = byName.get(name);
+  if (known !== undefined) return known;
+  const operation = getOperationAST(args.document, name);
   const root = operation && args.schema.getRootType(operation.operation);
+  // Not kept: a name that selects no operation is the client's to vary without end.
   if (!operation || !root) return null;
-  const fields = root.getFields();
+  const schemaFields = root.getFields();
+  const fields: OperationPlan['fields'] = [];
   for (const node of rootFields(args, operation.selectionSet, new Set())) {
-    const field = fields[node.name.value];
+    const field = schemaFields[node.name.value];
     if (!field) continue;
+    const bare = (node.arguments ?? []).every((a) => a.value.kind === Kind.VARIABLE);
+    fields.push({ field, node, bare });
+  }
+  const defaults: OperationPlan['defaults'] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (!definition.defaultValue) continue;
+    const type = typeFromAST(args.schema, definition.type);
+    const value = type && isInputType(type) ? valueFromAST(definition.defaultValue, type) : undefined;
+    if (value !== undefined) defaults.push([definition.variable.name.value, value]);
+  }
+  const plan = { fields, defaults };
+  byName.set(name, plan);
+  return plan;
+}
+
+/**
+ * The first string argument of a root field longer than its limit, or null. Variables are
+ * taken with the operation's defaults for those not given: execution applies them, so a long
+ * default is as much an input as a long variable.
+ */
+function overLimit(args: ExecutionArgs): { path: string; limit: number } | null {
+  const plan = planOf(args);
+  if (!plan) return null;
+  let variables = (args.variableValues ?? {}) as Record<string, unknown>;
+  for (const [name, value] of plan.defaults) {
+    if (Object.hasOwn(variables, name)) continue;
+    variables = { ...variables, [name]: value };
+  }
+  for (const { field, node, bare } of plan.fields) {
     let values: Record<string, unknown>;
-    try {
-      values = getArgumentValues(field, node, (args.variableValues ?? {}) as Record<string, unknown>);
-    } catch {
-      continue; // not coercible: execution answers that itself
+    if (bare) {
+      // Every argument is a bare variable (the first-party client's form): graphql-js's
+      // getArgumentValues would hand over the variables' values as they are, and arguments
+      // not given their schema defaults, which is what this does without coercing anything.
+      values = Object.create(null) as Record<string, unknown>;
+      for (const a of node.arguments ?? [])
+        if (a.value.kind === Kind.VARIABLE && Object.hasOwn(variables, a.value.name.value))
+          values[a.name.value] = variables[a.value.name.value];
+      for (const arg of field.args)
+        if (!Object.hasOwn(values, arg.name) && arg.defaultValue !== undefined)
+          values[arg.name] = arg.defaultValue;
+    } else {
+      try {
+        values = getArgumentValues(field, node, variables);
+      } catch {
+        continue; // not coercible: execution answers that itself
+      }
     }
     for (const arg of field.args) {
       const found = longString(values[arg.name], arg.type, `${field.name}.${arg.name}`);

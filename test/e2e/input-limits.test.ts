@@ -150,5 +150,49 @@ for (const mode of ['memory', 'postgres'] as Mode[]) {
       }
       assert.equal(await s.app.log.head(), head);
     });
+
+    it('should refuse a string over its limit however it arrives: a variable, a variable inside a literal, a variable default', {
+      skip,
+    }, async () => {
+      const head = await s.app.log.head();
+      const to = ada.address;
+      const id = '00000000-0000-4000-8000-000000000001';
+      const long = 'a'.repeat(4001);
+      const cases: [string, string, Record<string, unknown>][] = [
+        [
+          'the whole input as a variable',
+          'mutation ($input: SendMessageInput!) { sendMessage(input: $input) { id } }',
+          { input: { id, to, body: long } },
+        ],
+        [
+          'a variable inside a literal',
+          `mutation ($b: String!) { sendMessage(input: { id: "${id}", to: "${to}", body: $b }) { id } }`,
+          { b: long },
+        ],
+        [
+          "the variable's default",
+          `mutation ($b: String! = "${long}") { sendMessage(input: { id: "${id}", to: "${to}", body: $b }) { id } }`,
+          {},
+        ],
+        [
+          "the input variable's default",
+          `mutation ($input: SendMessageInput! = { id: "${id}", to: "${to}", body: "${long}" }) { sendMessage(input: $input) { id } }`,
+          {},
+        ],
+      ];
+      for (const [how, query, variables] of cases) {
+        const over = await gql(s.url, query, variables, ada.token);
+        assert.equal(codeOf(over), 'BAD_INPUT', `${how}: ${JSON.stringify(over.errors)}`);
+        assert.equal(over.errors![0]!.message, 'sendMessage.input.body is at most 4000 characters', how);
+      }
+      const name = await gql(
+        s.url,
+        'mutation ($n: String! = "x") { changeDisplayName(displayName: $n) { address } }',
+        { n: 'n'.repeat(257) },
+        ada.token,
+      );
+      assert.equal(name.errors?.[0]?.message, 'changeDisplayName.displayName is at most 256 characters');
+      assert.equal(await s.app.log.head(), head);
+    });
   });
 }
