@@ -72,7 +72,7 @@ interface OperationPlan {
   defaults: [name: string, value: unknown][];
 }
 
-const plans = new WeakMap<DocumentNode, Map<string | null, OperationPlan | null>>();
+const plans = new WeakMap<DocumentNode, Map<string | null, OperationPlan>>();
 
 function planOf(args: ExecutionArgs): OperationPlan | null {
   let byName = plans.get(args.document);
