@@ -6,17 +6,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import {
-  type DocumentNode,
-  execute,
-  type FragmentDefinitionNode,
-  type GraphQLError,
-  getOperationAST,
-  Kind,
-  type SelectionSetNode,
-  subscribe,
-  type ValidationContext,
-} from 'graphql';
+import { execute, type GraphQLError, subscribe, type ValidationContext } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../app/config.ts';
 import type { Viewer } from '../app/services.ts';
@@ -30,6 +20,7 @@ import { useInputNestingLimit } from './input-nesting.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { perOperation, rootFields } from './operation-plan.ts';
 import { finishClientError, useRequestErrors } from './request-errors.ts';
 import { useSubscriptionRootDirectives } from './subscription-root-directives.ts';
 import { useWellFormedInput } from './well-formed-input.ts';
@@ -84,33 +75,21 @@ const CORS = {
 
 /**
  * Metric labels bounded by the schema, never by client text: the operation's root field (the
- * field's name, not its alias), or 'multiple' when it selects several. The operation name is
- * the client's to choose, and each new label value is a series kept until the process exits.
- * Runs after validation, so every name here is a field of the schema.
+ * field's name, not its alias), or 'multiple' when it selects several, and its kind. The
+ * operation name is the client's to choose, and each new label value is a series kept until
+ * the process exits. Runs after validation, so every name here is a field of the schema.
  */
-function rootFieldOf(document: DocumentNode, operationName: string | null | undefined): string {
-  const op = getOperationAST(document, operationName);
-  if (!op) return 'unknown';
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions)
-    if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+const labelsOf = perOperation((operation, document) => {
   const names = new Set<string>();
-  const seen = new Set<string>();
-  const collect = (set: SelectionSetNode) => {
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) names.add(sel.name.value);
-      else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet);
-      else if (!seen.has(sel.name.value)) {
-        seen.add(sel.name.value);
-        const fragment = fragments.get(sel.name.value);
-        if (fragment) collect(fragment.selectionSet);
-      }
-    }
-  };
-  collect(op.selectionSet);
+  for (const field of rootFields(document, operation)) names.add(field.name.value);
   const [only] = names;
-  return names.size === 1 && only !== undefined ? only : names.size === 0 ? 'none' : 'multiple';
-}
+  return {
+    field: names.size === 1 && only !== undefined ? only : names.size === 0 ? 'none' : 'multiple',
+    kind: operation.operation,
+  };
+});
+
+const UNKNOWN_OPERATION = { field: 'unknown', kind: 'unknown' };
 
 /**
  * Operations run on graphql-js's own executor instead of Yoga's default (graphql-tools'
@@ -129,33 +108,10 @@ function useGraphQLJsExecutor(): Plugin {
   };
 }
 
-/** The metric labels of each operation of a document (Yoga's parser cache reuses documents). */
-const operationLabels = new WeakMap<DocumentNode, Map<string | null, { field: string; kind: string }>>();
-
-const UNKNOWN_OPERATION = { field: 'unknown', kind: 'unknown' };
-
-function labelsOf(document: DocumentNode, operationName: string | null | undefined) {
-  let byName = operationLabels.get(document);
-  if (!byName) {
-    byName = new Map();
-    operationLabels.set(document, byName);
-  }
-  const name = operationName ?? null;
-  let labels = byName.get(name);
-  if (!labels) {
-    const op = getOperationAST(document, name);
-    // Kept only for names that select an operation: as many as the document has, plus null.
-    if (!op) return UNKNOWN_OPERATION;
-    labels = { field: rootFieldOf(document, name), kind: op.operation };
-    byName.set(name, labels);
-  }
-  return labels;
-}
-
 function useOperationMetrics(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
-      const { field, kind } = labelsOf(args.document, args.operationName);
+      const { field, kind } = labelsOf(args.document, args.operationName, undefined) ?? UNKNOWN_OPERATION;
       return {
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
@@ -164,7 +120,8 @@ function useOperationMetrics(metrics: Metrics): Plugin {
       };
     },
     onSubscribe({ args }) {
-      metrics.countOperation(labelsOf(args.document, args.operationName).field, 'subscription', 'ok');
+      const { field } = labelsOf(args.document, args.operationName, undefined) ?? UNKNOWN_OPERATION;
+      metrics.countOperation(field, 'subscription', 'ok');
     },
   };
 }

@@ -1,23 +1,22 @@
 import {
-  type DocumentNode,
   type ExecutionArgs,
   type FieldNode,
   GraphQLError,
   type GraphQLField,
   type GraphQLInputType,
+  type GraphQLSchema,
   getArgumentValues,
   getNamedType,
-  getOperationAST,
   isInputObjectType,
   isInputType,
   Kind,
-  type SelectionSetNode,
   typeFromAST,
   valueFromAST,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isWellFormed } from '../events/shared/text.ts';
 import { DEFAULT_STRING_LIMIT, STRING_INPUT_LIMITS } from './input-limits.ts';
+import { perOperation, rootFields } from './operation-plan.ts';
 
 /**
  * Refuses ill-formed Unicode (lone UTF-16 surrogates) in everything a GraphQL operation
@@ -72,24 +71,13 @@ interface OperationPlan {
   defaults: [name: string, value: unknown][];
 }
 
-const plans = new WeakMap<DocumentNode, Map<string | null, OperationPlan>>();
-
-function planOf(args: ExecutionArgs): OperationPlan | null {
-  let byName = plans.get(args.document);
-  if (!byName) {
-    byName = new Map();
-    plans.set(args.document, byName);
-  }
-  const name = args.operationName ?? null;
-  const known = byName.get(name);
-  if (known !== undefined) return known;
-  const operation = getOperationAST(args.document, name);
-  const root = operation && args.schema.getRootType(operation.operation);
-  // Not kept: a name that selects no operation is the client's to vary without end.
-  if (!operation || !root) return null;
+// Cached by document alone: the process serves one schema.
+const planOf = perOperation((operation, document, schema: GraphQLSchema): OperationPlan | null => {
+  const root = schema.getRootType(operation.operation);
+  if (!root) return null;
   const schemaFields = root.getFields();
   const fields: OperationPlan['fields'] = [];
-  for (const node of rootFields(args, operation.selectionSet, new Set())) {
+  for (const node of rootFields(document, operation)) {
     const field = schemaFields[node.name.value];
     if (!field) continue;
     const bare = (node.arguments ?? []).every((a) => a.value.kind === Kind.VARIABLE);
@@ -98,14 +86,12 @@ function planOf(args: ExecutionArgs): OperationPlan | null {
   const defaults: OperationPlan['defaults'] = [];
   for (const definition of operation.variableDefinitions ?? []) {
     if (!definition.defaultValue) continue;
-    const type = typeFromAST(args.schema, definition.type);
+    const type = typeFromAST(schema, definition.type);
     const value = type && isInputType(type) ? valueFromAST(definition.defaultValue, type) : undefined;
     if (value !== undefined) defaults.push([definition.variable.name.value, value]);
   }
-  const plan = { fields, defaults };
-  byName.set(name, plan);
-  return plan;
-}
+  return { fields, defaults };
+});
 
 /**
  * The first string argument of a root field longer than its limit, or null. Variables are
@@ -113,7 +99,7 @@ function planOf(args: ExecutionArgs): OperationPlan | null {
  * default is as much an input as a long variable.
  */
 function overLimit(args: ExecutionArgs): { path: string; limit: number } | null {
-  const plan = planOf(args);
+  const plan = planOf(args.document, args.operationName, args.schema);
   if (!plan) return null;
   let variables = (args.variableValues ?? {}) as Record<string, unknown>;
   for (const [name, value] of plan.defaults) {
@@ -146,20 +132,6 @@ function overLimit(args: ExecutionArgs): { path: string; limit: number } | null 
     }
   }
   return null;
-}
-
-function* rootFields(args: ExecutionArgs, set: SelectionSetNode, seen: Set<string>): Generator<FieldNode> {
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) yield selection;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) yield* rootFields(args, selection.selectionSet, seen);
-    else if (!seen.has(selection.name.value)) {
-      seen.add(selection.name.value);
-      const fragment = args.document.definitions.find(
-        (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value,
-      );
-      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) yield* rootFields(args, fragment.selectionSet, seen);
-    }
-  }
 }
 
 function longString(
